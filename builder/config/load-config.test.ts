@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, parseConfig, withOverrides, ConfigError } from './load-config.ts';
+
+const repoConfig = fileURLToPath(new URL('../../only-docker.json', import.meta.url));
+
+const minimal = {
+  kernel: { modules: ['overlay'] },
+  packages: ['docker.io'],
+  files: ['/usr/sbin/dockerd'],
+};
+
+test("the repository's own configuration is valid", async () => {
+  const config = await loadConfig(repoConfig);
+  assert.ok(config.kernel.modules.includes('overlay'));
+  assert.equal(config.compression.method, 'zstd');
+});
+
+test('defaults fill what the file leaves out', () => {
+  const config = parseConfig(minimal);
+  assert.equal(config.outDir, 'dist');
+  assert.equal(config.kernel.package, 'linux-image-amd64');
+  assert.deepEqual(config.compression, { method: 'zstd', level: 19 });
+});
+
+test('a typo in a key is an error that names the key and suggests the right one', () => {
+  assert.throws(
+    () => parseConfig({ ...minimal, kernel: { ...minimal.kernel, modueles: [] } }, 'only-docker.json'),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /only-docker\.json/);
+      assert.match(err.message, /unknown key "kernel\.modueles" \(did you mean "modules"\?\)/);
+      return true;
+    },
+  );
+  assert.throws(() => parseConfig({ ...minimal, compresion: {} }), /unknown key "compresion" \(did you mean "compression"\?\)/);
+});
+
+test('a bad value names its key', () => {
+  assert.throws(() => parseConfig({ ...minimal, compression: { method: 'lz4' } }), /compression\.method/);
+  assert.throws(() => parseConfig({ ...minimal, files: ['usr/sbin/dockerd'] }), /files\.0: must be an absolute path/);
+});
+
+test('command-line overrides win over the file and are validated', () => {
+  const config = withOverrides(parseConfig(minimal), { outDir: 'out', compression: 'gzip', compressionLevel: 6 });
+  assert.equal(config.outDir, 'out');
+  assert.deepEqual(config.compression, { method: 'gzip', level: 6 });
+  assert.equal(withOverrides(parseConfig(minimal), {}).outDir, 'dist');
+  assert.throws(() => withOverrides(parseConfig(minimal), { compressionLevel: 42 }), /compression\.level/);
+});
