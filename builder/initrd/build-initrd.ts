@@ -128,7 +128,7 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
       title: 'Kernel and modules',
       task: timed('kernel', async (ctx, task) => {
         ctx.kernel = await findKernelTree(ctx.stagingDir);
-        const { closure, records } = await moduleRecords(ctx.kernel.modulesDir, ctx.kernel.version, config.kernel.modules);
+        const { closure, records } = await moduleRecords(ctx.kernel, config.kernel.modules);
         await addComponent(ctx, 'kernel modules', records);
         task.title = `Kernel ${ctx.kernel.version}: ${closure.modules.length} modules (${closure.builtin.length} built in)`;
       }),

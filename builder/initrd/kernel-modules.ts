@@ -4,44 +4,25 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { file, type InitrdRecord } from '../cpio/records.ts';
-import {
-  buildModuleIndex,
-  loadListBody,
-  requireCompleteClosure,
-  resolveModuleClosure,
-  LOAD_LIST_FILE,
-  type ModuleClosure,
-} from '../sources/module-closure.ts';
+import { ensureModuleIndexes, readModuleIndex, type KernelTree } from '../sources/kernel.ts';
+import { loadListBody, requireCompleteClosure, resolveModuleClosure, LOAD_LIST_FILE, type ModuleClosure } from '../sources/module-closure.ts';
 
+// What busybox modprobe reads; the binary .bin indexes are kmod's and not needed.
 const INDEX_FILES = ['modules.dep', 'modules.softdep', 'modules.alias', 'modules.builtin', 'modules.order'];
-
-async function readOptional(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw err;
-  }
-}
 
 export interface ModuleRecords {
   closure: ModuleClosure;
   records: InitrdRecord[];
 }
 
-export async function moduleRecords(modulesDir: string, kernelVersion: string, wanted: string[]): Promise<ModuleRecords> {
-  const index = buildModuleIndex({
-    dep: await readFile(join(modulesDir, 'modules.dep'), 'utf8'),
-    softdep: await readOptional(join(modulesDir, 'modules.softdep')),
-    alias: await readOptional(join(modulesDir, 'modules.alias')),
-    builtin: await readOptional(join(modulesDir, 'modules.builtin')),
-  });
-  const closure = requireCompleteClosure(resolveModuleClosure(index, wanted));
-  const base = `lib/modules/${kernelVersion}`;
-  const records: InitrdRecord[] = closure.modules.map((m) => file(`${base}/${m.path}`, { fromPath: join(modulesDir, m.path) }));
+export async function moduleRecords(kernel: KernelTree, wanted: string[]): Promise<ModuleRecords> {
+  await ensureModuleIndexes(kernel);
+  const closure = requireCompleteClosure(resolveModuleClosure(await readModuleIndex(kernel.modulesDir), wanted));
+  const base = `lib/modules/${kernel.version}`;
+  const records: InitrdRecord[] = closure.modules.map((m) => file(`${base}/${m.path}`, { fromPath: join(kernel.modulesDir, m.path) }));
   for (const name of INDEX_FILES) {
-    const body = await readOptional(join(modulesDir, name));
-    if (body) records.push(file(`${base}/${name}`, { data: Buffer.from(body) }));
+    const body = await readFile(join(kernel.modulesDir, name)).catch(() => undefined);
+    if (body) records.push(file(`${base}/${name}`, { data: body }));
   }
   records.push(file(`${base}/${LOAD_LIST_FILE}`, { data: Buffer.from(loadListBody(closure)) }));
   return { closure, records };
