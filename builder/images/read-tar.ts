@@ -14,7 +14,7 @@ export interface TarMember {
 export async function readTar(source: string | Buffer): Promise<TarMember[]> {
   const extract = tar.extract();
   const input = typeof source === 'string' ? createReadStream(source) : Readable.from([source]);
-  input.on('error', (error) => extract.destroy(error));
+  input.on('error', (error: Error) => extract.destroy(error));
   input.pipe(extract as unknown as NodeJS.WritableStream);
   const members: TarMember[] = [];
   for await (const entry of extract) {
