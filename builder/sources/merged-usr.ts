@@ -1,0 +1,46 @@
+// Debian 12 is merged-/usr: /bin, /sbin, /lib and /lib64 are symlinks into /usr. Packages
+// still ship some files under the old names (libc6 in /lib/x86_64-linux-gnu, the kernel
+// in /lib/modules), so the same file has two spellings. Initrd paths use the /usr one,
+// and the initrd gets the same four links, so a program asking for either finds it.
+import { posix } from 'node:path';
+
+export interface MergedUsrLink {
+  /** Path of the link, relative to the root ("lib"). */
+  path: string;
+  /** What it points at, relative, as Debian's usrmerge makes it ("usr/lib"). */
+  target: string;
+}
+
+export const MERGED_USR_LINKS: readonly MergedUsrLink[] = [
+  { path: 'bin', target: 'usr/bin' },
+  { path: 'sbin', target: 'usr/sbin' },
+  { path: 'lib', target: 'usr/lib' },
+  { path: 'lib64', target: 'usr/lib64' },
+];
+
+/**
+ * The /usr spelling of an absolute path: "/lib/x86_64-linux-gnu/libc.so.6" becomes
+ * "/usr/lib/x86_64-linux-gnu/libc.so.6"; paths outside the four merged directories
+ * are returned normalised but otherwise unchanged.
+ */
+export function canonicalUsrPath(path: string): string {
+  const normalized = posix.normalize(posix.join('/', path));
+  for (const link of MERGED_USR_LINKS) {
+    const prefix = `/${link.path}`;
+    if (normalized === prefix || normalized.startsWith(`${prefix}/`)) return `/${link.target}${normalized.slice(prefix.length)}`;
+  }
+  return normalized;
+}
+
+/** The other spelling of a path under a merged directory, if it has one ("/usr/lib/x" <-> "/lib/x"). */
+export function alternateUsrPath(path: string): string | undefined {
+  const canonical = canonicalUsrPath(path);
+  for (const link of MERGED_USR_LINKS) {
+    const prefix = `/${link.target}`;
+    if (canonical === prefix || canonical.startsWith(`${prefix}/`)) {
+      const legacy = `/${link.path}${canonical.slice(prefix.length)}`;
+      return posix.normalize(path) === canonical ? legacy : canonical;
+    }
+  }
+  return undefined;
+}
