@@ -1,0 +1,72 @@
+import { release } from 'node:os';
+import { BootConsole, fdSink } from './console.ts';
+import { defaultPaths, type BootContext } from './context.ts';
+import { freshDefaults } from './config/options.ts';
+import { EmergencyShell } from './emergency-shell.ts';
+import { describeErrorChain, installPid1Guards, keepAlive } from './pid1-guards.ts';
+import { bootPlan } from './plan.ts';
+import { runPlan, StepFailedError } from './runner.ts';
+import { ChildTracker } from './sys/child-tracker.ts';
+import { loadKoffi } from './sys/koffi.ts';
+import { createLibcSys } from './sys/libc.ts';
+import { ZombieReaper } from './sys/reaper.ts';
+import type { Sys } from './sys/sys.ts';
+import { initVersion } from './version.ts';
+
+/** The init as PID 1: run the plan, then stay alive, reaping and keeping a shell up on failure. */
+export async function boot(): Promise<void> {
+  const started = performance.now();
+  // The kernel starts /init with fds 0-2 on /dev/console.
+  const console = new BootConsole(fdSink(1));
+  const tracker = new ChildTracker();
+  tracker.install();
+  const shell = new EmergencyShell({ console });
+  let fatalSeen = false;
+  const fatal = (what: string, error: unknown) => {
+    try {
+      // A failed step is an expected kind of failure: its chain says enough. Anything
+      // else reaching here is a bug in the init, and the stack is what finds it.
+      const isStepFailure = error instanceof StepFailedError;
+      console.error(`${what}: ${describeErrorChain(error, !isStepFailure)}`);
+      if (!fatalSeen) console.error('the boot cannot go on; dropping to an emergency shell');
+      fatalSeen = true;
+      shell.start();
+    } catch {
+      // Nothing sensible is left to do; keep PID 1 alive.
+    }
+  };
+  installPid1Guards(console, fatal);
+  keepAlive();
+  console.info(`only-docker init ${initVersion} (Node ${process.version}, kernel ${release()}) running as PID ${process.pid}`);
+
+  let sys: Sys;
+  try {
+    sys = createLibcSys(loadKoffi());
+  } catch (error) {
+    fatal('cannot load the system call layer', error);
+    return;
+  }
+  // Started before /proc is mounted: until then a scan finds nothing, which is fine.
+  new ZombieReaper({ sys, tracker, debug: (m) => console.debug(m) }).start();
+
+  const ctx: BootContext = {
+    console,
+    sys,
+    paths: defaultPaths,
+    kernelRelease: release(),
+    config: freshDefaults(),
+  };
+  const result = await runPlan(bootPlan, ctx, {
+    emit: (event) => console.event(event),
+    info: (m) => console.info(m),
+    warn: (m) => console.warn(m),
+  });
+  const ms = Math.round(performance.now() - started);
+  if (result.ok) {
+    console.event({ od: 'boot', status: 'done', ms });
+    console.info(`boot finished in ${(ms / 1000).toFixed(1)} s`);
+  } else {
+    console.event({ od: 'boot', status: 'failed', ms });
+    fatal('boot failed', result.fatal);
+  }
+}

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { splitArgs, tokenizeCmdline, type KernelParam } from './cmdline.ts';
+
+/** The init's settings, all from the kernel command line (`od.*`). */
+export interface InitConfig {
+  /** od.debug: dockerd's log on the console too, and debug lines from the init. */
+  debug: boolean;
+  /** od.hostname */
+  hostname: string;
+  dockerd: {
+    /** od.dockerd.args, split into words; appended to dockerd's command line. */
+    args: string[];
+    /** od.dockerd.timeout in seconds on the command line; how long to wait for /_ping. */
+    timeoutMs: number;
+  };
+}
+
+export const defaultConfig: InitConfig = Object.freeze({
+  debug: false,
+  hostname: 'only-docker',
+  dockerd: Object.freeze({ args: [], timeoutMs: 60_000 }),
+}) as InitConfig;
+
+export const optionPrefix = 'od.';
+
+/** A bare flag (`od.debug`) arrives as `true`, everything else as the string after `=`. */
+type RawValue = string | true;
+
+interface OptionSpec<T> {
+  key: string;
+  schema: z.ZodType<T, RawValue>;
+  /** The value used when the option is absent or bad, in the schema's output type. */
+  fallback: T;
+  apply(config: InitConfig, value: T): void;
+  show(value: T): string;
+}
+
+function option<T>(spec: OptionSpec<T>): OptionSpec<unknown> {
+  return spec as OptionSpec<unknown>;
+}
+
+const needsValue = (what: string) =>
+  z.union([z.string(), z.literal(true)]).refine((v): v is string => v !== true, `needs a value: ${what}`);
+
+const flag = z
+  .union([z.literal(true), z.string()])
+  .transform((value, ctx) => {
+    if (value === true) return true;
+    const v = value.toLowerCase();
+    if (['', '1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    ctx.addIssue({ code: 'custom', message: 'expected a flag: 1/0, true/false, yes/no, on/off' });
+    return z.NEVER;
+  });
+
+// RFC 1123 label(s): letters, digits, hyphens, dots between labels, at most 64 bytes
+// (the kernel's __NEW_UTS_LEN).
+const hostname = needsValue('a host name').pipe(
+  z
+    .string()
+    .max(64, 'a host name has at most 64 characters')
+    .regex(
+      /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+      'a host name is letters, digits and inner hyphens, labels separated by dots',
+    ),
+);
+
+const argv = needsValue('dockerd arguments').transform((value, ctx) => {
+  const words = splitArgs(value);
+  if (Array.isArray(words)) return words;
+  ctx.addIssue({ code: 'custom', message: words.error });
+  return z.NEVER;
+});
+
+const seconds = needsValue('a number of seconds')
+  .pipe(z.string().regex(/^\d+(\.\d+)?s?$/, 'expected a number of seconds, e.g. 90 or 90s'))
+  .transform((v) => Number(v.replace(/s$/, '')))
+  .pipe(z.number().min(1, 'at least 1 second').max(3600, 'at most 3600 seconds'));
+
+/** Every od.* option the init knows. A key not in this table is reported as unknown. */
+export const optionTable: ReadonlyArray<OptionSpec<unknown>> = [
+  option({
+    key: 'od.debug',
+    schema: flag,
+    fallback: defaultConfig.debug,
+    apply: (c, v) => void (c.debug = v),
+    show: String,
+  }),
+  option({
+    key: 'od.hostname',
+    schema: hostname,
+    fallback: defaultConfig.hostname,
+    apply: (c, v) => void (c.hostname = v),
+    show: (v) => v,
+  }),
+  option({
+    key: 'od.dockerd.args',
+    schema: argv,
+    fallback: defaultConfig.dockerd.args,
+    apply: (c, v) => void (c.dockerd.args = [...v]),
+    show: (v) => (v.length === 0 ? 'none' : v.join(' ')),
+  }),
+  option({
+    key: 'od.dockerd.timeout',
+    schema: seconds,
+    fallback: defaultConfig.dockerd.timeoutMs / 1000,
+    apply: (c, v) => void (c.dockerd.timeoutMs = Math.round(v * 1000)),
+    show: (v) => `${v}s`,
+  }),
+];
+
+export type ConfigProblem =
+  | { kind: 'invalid'; key: string; value: RawValue; reason: string; usingDefault: string }
+  | { kind: 'unknown'; key: string; value: RawValue };
+
+export interface ParsedConfig {
+  config: InitConfig;
+  problems: ConfigProblem[];
+}
+
+export function freshDefaults(): InitConfig {
+  return { ...defaultConfig, dockerd: { ...defaultConfig.dockerd, args: [...defaultConfig.dockerd.args] } };
+}
+
+/**
+ * Pure: kernel command line in, typed config and a list of problems out. A bad value
+ * never stops the boot: it is reported and the default stays. When a key repeats, the
+ * last one wins, like the kernel's own parameters.
+ */
+export function parseConfig(cmdline: string): ParsedConfig {
+  const config = freshDefaults();
+  const problems: ConfigProblem[] = [];
+  const byKey = new Map(optionTable.map((spec) => [spec.key, spec]));
+
+  const params: KernelParam[] = tokenizeCmdline(cmdline).filter((p) => p.key.startsWith(optionPrefix));
+  for (const { key, value } of params) {
+    const spec = byKey.get(key);
+    if (!spec) {
+      problems.push({ kind: 'unknown', key, value });
+      continue;
+    }
+    const result = spec.schema.safeParse(value);
+    if (result.success) {
+      spec.apply(config, result.data);
+    } else {
+      // A later bad value must not keep an earlier good one: the default is used.
+      spec.apply(config, spec.fallback);
+      problems.push({
+        kind: 'invalid',
+        key,
+        value,
+        reason: result.error.issues.map((issue) => issue.message).join('; '),
+        usingDefault: spec.show(spec.fallback),
+      });
+    }
+  }
+  return { config, problems };
+}
+
+/** One console line per problem: which key, what value, why, and what is used instead. */
+export function describeProblem(problem: ConfigProblem): string {
+  const shown = problem.value === true ? problem.key : `${problem.key}=${JSON.stringify(problem.value)}`;
+  if (problem.kind === 'unknown') return `unknown option ${shown} ignored`;
+  return `bad value ${shown}: ${problem.reason}; using the default (${problem.usingDefault})`;
+}

@@ -1,0 +1,38 @@
+import type { BootConsole } from './console.ts';
+
+export type FatalHandler = (what: string, error: unknown) => void;
+
+/** Message, then each `cause` in turn; the stack of the first error for bugs. */
+export function describeErrorChain(error: unknown, withStack = false): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 8; depth++) {
+    const text = current instanceof Error ? current.message : String(current);
+    lines.push(depth === 0 ? text : `caused by: ${text}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  if (withStack && error instanceof Error && error.stack) {
+    lines.push(...error.stack.split('\n').slice(1).map((line) => line.trimEnd()));
+  }
+  return lines.join('\n');
+}
+
+/**
+ * PID 1 must not exit: the kernel panics. Uncaught errors are logged and handed to
+ * `onFatal` (the emergency shell) instead of ending the process, and process.exit is
+ * turned into the same path so no library can end the init by accident.
+ */
+export function installPid1Guards(console: BootConsole, onFatal: FatalHandler): void {
+  process.on('uncaughtException', (error) => onFatal('uncaught exception', error));
+  process.on('unhandledRejection', (reason) => onFatal('unhandled promise rejection', reason));
+  process.exit = ((code?: number | string | null) => {
+    console.error(`process.exit(${code ?? ''}) called in PID 1; refusing (an exit would panic the kernel)`);
+    onFatal('exit requested', new Error(`process.exit(${code ?? ''})`));
+    return undefined as never;
+  }) as typeof process.exit;
+}
+
+/** An event loop with nothing scheduled ends the process; this keeps one thing scheduled. */
+export function keepAlive(): void {
+  setInterval(() => {}, 1 << 30);
+}

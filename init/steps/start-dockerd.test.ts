@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fakeContext } from '../testing/fake-context.ts';
+import { startDockerd } from './start-dockerd.ts';
+
+// A stand-in dockerd: after a short delay it serves /_ping and /version on the socket
+// given as its first argument, and prints its environment to the log.
+const fakeDockerd = `#!${process.execPath}
+const http = require('node:http');
+const [socket, delay, exitCode] = process.argv.slice(2);
+console.log('env', process.env.DOCKER_RAMDISK, process.env.PATH);
+if (exitCode) { console.error('failing on purpose'); process.exit(Number(exitCode)); }
+setTimeout(() => {
+  http.createServer((req, res) => {
+    if (req.url === '/_ping') return res.end('OK');
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ Version: '20.10.24+dfsg1', ApiVersion: '1.41' }));
+  }).listen(socket);
+}, Number(delay));
+`;
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'od-dockerd-'));
+  const binary = join(dir, 'dockerd');
+  writeFileSync(binary, fakeDockerd);
+  chmodSync(binary, 0o755);
+  const ctx = fakeContext({ dockerdBinary: binary, dockerSocket: join(dir, 'docker.sock'), dockerLog: join(dir, 'log/docker.log') });
+  t.after(() => {
+    ctx.dockerd?.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, ctx };
+}
+
+test('starts dockerd, waits for /_ping, prints the ready event and line', async (t) => {
+  const { ctx } = setup(t);
+  ctx.config.dockerd.args = [ctx.paths.dockerSocket, '300'];
+  await startDockerd.run(ctx);
+  assert.ok(ctx.lines.includes('{"od":"docker","status":"ready","version":"20.10.24+dfsg1","apiVersion":"1.41"}'), ctx.lines.join('\n'));
+  assert.ok(ctx.lines.includes('init: Docker 20.10.24+dfsg1 is ready (API 1.41)'));
+  assert.deepEqual(
+    ctx.sys.calls.map((c) => [c.name, c.args[1]]),
+    [
+      ['setResourceLimit', 7],
+      ['setResourceLimit', 6],
+    ],
+  );
+  // Some build hosts refuse oom_score_adj writes (EIO in this sandbox); then the step
+  // must have said so instead of failing.
+  const oomWarning = ctx.lines.some((l) => l.startsWith("init: warning: cannot set dockerd's oom_score_adj"));
+  if (!oomWarning) assert.equal(readFileSync(`/proc/${ctx.dockerd!.pid}/oom_score_adj`, 'utf8').trim(), '-500');
+  const log = readFileSync(ctx.paths.dockerLog, 'utf8');
+  assert.match(log, /^env 1 \/usr\/local\/sbin:\/usr\/local\/bin:\/usr\/sbin:\/usr\/bin:\/sbin:\/bin$/m);
+});
+
+test('fails at once, not after the timeout, when dockerd exits', async (t) => {
+  const { ctx } = setup(t);
+  ctx.config.debug = true;
+  ctx.config.dockerd.args = [ctx.paths.dockerSocket, '0', '3'];
+  const started = Date.now();
+  await assert.rejects(Promise.resolve(startDockerd.run(ctx)), /stopped waiting for .*dockerd exited \(code 3\)/);
+  assert.ok(Date.now() - started < 10_000);
+  // od.debug: the log goes to the console as well as the file.
+  assert.ok(ctx.lines.includes('dockerd: failing on purpose'), ctx.lines.join('\n'));
+  assert.match(readFileSync(ctx.paths.dockerLog, 'utf8'), /failing on purpose/);
+});
+
+test('a missing dockerd is a clear error', async () => {
+  const ctx = fakeContext({ dockerdBinary: '/nonexistent/dockerd' });
+  await assert.rejects(Promise.resolve(startDockerd.run(ctx)), /\/nonexistent\/dockerd is missing or not executable/);
+});
