@@ -53,25 +53,50 @@ function globToRegExp(pattern: string): RegExp {
 type Resolution = { kind: 'modules'; names: string[]; viaAlias: boolean } | { kind: 'builtin'; names: string[] } | { kind: 'none' };
 
 /**
+ * modules.alias has ~26,000 lines, most of them device patterns ("pci:v00008086d*"):
+ * exact aliases go in a map, and a wildcard pattern is only compiled when the name
+ * starts with the pattern's literal prefix.
+ */
+class AliasMatcher {
+  private readonly exact = new Map<string, string[]>();
+  private readonly patterns: Array<{ prefix: string; pattern: string; module: string; regexp?: RegExp }> = [];
+
+  constructor(aliases: ModuleIndex['aliases']) {
+    for (const { pattern, module } of aliases) {
+      const wildcard = pattern.search(/[*?[]/);
+      if (wildcard === -1) {
+        const modules = this.exact.get(pattern) ?? [];
+        modules.push(module);
+        this.exact.set(pattern, modules);
+      } else {
+        this.patterns.push({ prefix: pattern.slice(0, wildcard), pattern, module });
+      }
+    }
+  }
+
+  /** Modules an alias stands for, in modules.alias order, without duplicates. */
+  match(alias: string): string[] {
+    const found = [...(this.exact.get(alias) ?? [])];
+    for (const entry of this.patterns) {
+      if (!alias.startsWith(entry.prefix)) continue;
+      entry.regexp ??= globToRegExp(entry.pattern);
+      if (entry.regexp.test(alias)) found.push(entry.module);
+    }
+    return [...new Set(found)];
+  }
+}
+
+/**
  * A name is a module file, else a built-in module, else an alias. An alias may stand
  * for several modules (crypto-crc32c: crc32c_intel and crc32c_generic); modprobe loads
  * all of them, and so does the init: the CPU-specific one may fail with ENODEV where
  * the CPU lacks the instructions (TCG), and the generic one then does the work.
  */
-function resolveName(index: ModuleIndex, raw: string, aliasCache: Map<string, RegExp>): Resolution {
+function resolveName(index: ModuleIndex, raw: string, aliases: AliasMatcher): Resolution {
   const name = moduleName(raw);
   if (index.modules.has(name)) return { kind: 'modules', names: [name], viaAlias: false };
   if (index.builtin.has(name)) return { kind: 'builtin', names: [name] };
-  const alias = normalizeAlias(raw);
-  const matches: string[] = [];
-  for (const entry of index.aliases) {
-    let regexp = aliasCache.get(entry.pattern);
-    if (!regexp) {
-      regexp = globToRegExp(entry.pattern);
-      aliasCache.set(entry.pattern, regexp);
-    }
-    if (regexp.test(alias) && !matches.includes(entry.module)) matches.push(entry.module);
-  }
+  const matches = aliases.match(normalizeAlias(raw));
   const loadable = matches.filter((m) => index.modules.has(m));
   if (loadable.length > 0) return { kind: 'modules', names: loadable, viaAlias: true };
   const builtin = matches.filter((m) => index.builtin.has(m));
@@ -95,10 +120,10 @@ export function resolveModuleClosure(index: ModuleIndex, wanted: string[]): Modu
   const missing: string[] = [];
   const unresolvedSoftdeps: ModuleClosure['unresolvedSoftdeps'] = [];
   const resolvedAliases: ModuleClosure['resolvedAliases'] = [];
-  const aliasCache = new Map<string, RegExp>();
+  const aliases = new AliasMatcher(index.aliases);
 
   const visitSoft = (owner: string, softName: string): void => {
-    const resolution = resolveName(index, softName, aliasCache);
+    const resolution = resolveName(index, softName, aliases);
     if (resolution.kind === 'builtin') resolution.names.forEach((n) => builtin.add(n));
     else if (resolution.kind === 'none') unresolvedSoftdeps.push({ module: owner, softdep: softName });
     else {
@@ -131,7 +156,7 @@ export function resolveModuleClosure(index: ModuleIndex, wanted: string[]): Modu
   };
 
   for (const raw of wanted) {
-    const resolution = resolveName(index, raw, aliasCache);
+    const resolution = resolveName(index, raw, aliases);
     if (resolution.kind === 'builtin') resolution.names.forEach((n) => builtin.add(n));
     else if (resolution.kind === 'none') {
       if (!missing.includes(raw)) missing.push(raw);
