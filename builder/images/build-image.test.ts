@@ -158,6 +158,7 @@ describe('buildImage', () => {
     assert.equal(layer.get('sbin/mke2fs')?.header.type, 'file', 'the real mke2fs replaces the applet');
     assert.equal(layer.get('sbin/mke2fs')?.data.toString(), '#!/bin/sh\necho real mke2fs\n');
     assert.equal(layer.get('sbin/mkfs.ext4')?.header.linkname, 'mke2fs');
+    assert.equal(layer.get('etc/profile.d/busybox-shadowed.sh')?.data.toString().match(/^mke2fs\(\) .*$/m)?.[0], 'mke2fs() { /sbin/mke2fs "$@"; }');
     assert.equal(layer.get('bin/sh')?.header.linkname, '/bin/busybox');
     assert.equal(layer.get('etc/tool/tool.conf')?.header.mode, 0o644, 'modes normalised to 0644/0755');
     assert.equal(layer.has('etc/not-there.conf'), false);

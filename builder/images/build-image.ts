@@ -10,6 +10,7 @@ import { loadImageDefinition, repoTagsFor, type ImageDefinition } from './image-
 import type { LayerEntry } from './layer-entry.ts';
 import { writeLayerTar } from './layer-tar.ts';
 import { collectExplicitEntries, mergeRootfs, type ResolveLibraries } from './rootfs-plan.ts';
+import { shadowedAppletsProfile } from './shadowed-applets.ts';
 
 export type { LibraryFile, ResolveLibraries } from './rootfs-plan.ts';
 
@@ -68,6 +69,8 @@ export async function buildImage(definition: ImageDefinition | string, options: 
     if (def.busybox && busyboxPath) {
       const appletPaths = await (options.listApplets ?? listBusyboxApplets)(busyboxPath);
       applets = appletSymlinks(appletPaths, def.busybox);
+      const profile = shadowedAppletsProfile(explicit.entries, appletPaths);
+      if (profile) explicit.entries.push(profile);
     }
     tree = await mergeRootfs(explicit, libraries, applets);
   } catch (cause) {
