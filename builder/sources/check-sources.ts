@@ -5,7 +5,7 @@
 // found with timings. Slow when cold (downloads ~140 MB), so it is a script, not a test:
 //   node --import tsx builder/sources/check-sources.ts [--cache DIR] [--json]
 // Exit status 0 when everything resolves, 1 otherwise.
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchPackages, type PackageRequest } from './debian-packages.ts';
@@ -97,9 +97,22 @@ async function main(): Promise<number> {
   const packages = await time('fetch', () =>
     fetchPackages(CHECK_PACKAGES, { cacheDir, onProgress: (message) => console.error(`fetch: ${message}`) }),
   );
+  // Extracting the kernel package dominates a warm run: reuse the staging root while
+  // the package set is the same, with the file owners kept beside it.
   const staging = join(cacheDir, 'check-staging');
-  await rm(staging, { recursive: true, force: true });
-  const extraction = await time('extract', () => extractPackages(packages, staging));
+  const markerPath = join(staging, '.check-extracted.json');
+  const packageKey = packages.map((p) => `${p.name} ${p.sha256}`).join('\n');
+  const owners = await time('extract', async () => {
+    const marker = await readFile(markerPath, 'utf8').then((text) => JSON.parse(text) as { key: string; owners: Array<[string, string]> }).catch(() => undefined);
+    if (marker?.key === packageKey) return new Map(marker.owners);
+    await rm(staging, { recursive: true, force: true });
+    const extraction = await extractPackages(packages, staging);
+    if (extraction.overwritten.length > 0) {
+      console.log(`files shipped by two packages: ${extraction.overwritten.map((o) => `${o.path} (${o.first}, ${o.second})`).join('; ')}`);
+    }
+    await writeFile(markerPath, JSON.stringify({ key: packageKey, owners: [...extraction.owners] }));
+    return extraction.owners;
+  });
   const kernel = await time('kernel', async () => {
     const tree = await findKernelTree(staging);
     await ensureModuleIndexes(tree);
@@ -111,7 +124,7 @@ async function main(): Promise<number> {
   const xtables = (await readdir(join(staging, XTABLES_DIR))).filter((name) => name.endsWith('.so')).map((name) => `${XTABLES_DIR}/${name}`);
   const libraries = await time('libraries', () => resolveLibraryClosure([...CHECK_BINARIES, ...xtables], staging, { hostFallback: 'none' }));
 
-  const owner = (path: string): string => extraction.owners.get(path) ?? '?';
+  const owner = (path: string): string => owners.get(path) ?? '?';
   const moduleBytes = (await Promise.all(closure.modules.map((m) => sizeOf(join(kernel.modulesDir, m.path))))).reduce((a, b) => a + b, 0);
   const libraryBytes = (await Promise.all(libraries.map((l) => sizeOf(l.sourcePath)))).reduce((a, b) => a + b, 0);
   const xtablesSize = await dirSize(join(staging, XTABLES_DIR));
@@ -131,9 +144,6 @@ async function main(): Promise<number> {
   for (const lib of libraries) {
     const from = lib.sourcePath.startsWith(staging) ? lib.sourcePath.slice(staging.length) : lib.sourcePath;
     console.log(`  ${lib.targetPath} <- ${from} (${owner(from.slice(1))}) for ${lib.neededBy.slice(0, 4).join(' ')}${lib.neededBy.length > 4 ? ' ...' : ''}`);
-  }
-  if (extraction.overwritten.length > 0) {
-    console.log(`files shipped by two packages: ${extraction.overwritten.map((o) => `${o.path} (${o.first}, ${o.second})`).join('; ')}`);
   }
   console.log(`load list: ${loadListBody(closure).split('\n').length - 1} lines`);
   console.log(`timings ms: ${JSON.stringify(timings)}`);

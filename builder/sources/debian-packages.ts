@@ -1,6 +1,7 @@
 // Debian packages as build inputs: resolved to apt's candidate version, downloaded with
 // `apt-get download` into a cache outside dist/, verified against the SHA256 that the
 // signed package index gives, and reused on the next build.
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, ExecaError } from 'execa';
@@ -73,7 +74,10 @@ interface ResolutionCache {
   packages: ResolvedPackage[];
 }
 
-const RESOLUTION_FILE = 'resolved.json';
+/** One resolution file per request list, so two builds with different lists do not evict each other. */
+function resolutionFile(debsDir: string, requestKey: string): string {
+  return join(debsDir, `resolved-${createHash('sha256').update(requestKey).digest('hex').slice(0, 16)}.json`);
+}
 
 function normalizeRequest(request: string | PackageRequest): PackageRequest {
   return typeof request === 'string' ? { name: request } : request;
@@ -254,7 +258,7 @@ export async function fetchPackages(
   const listsDir = await listsDirectory();
   const fingerprint = await aptStateFingerprint(listsDir);
   const requestKey = describeRequests(normalized);
-  const resolutionPath = join(debsDir, RESOLUTION_FILE);
+  const resolutionPath = resolutionFile(debsDir, requestKey);
   let resolved = await loadResolution(resolutionPath, fingerprint, requestKey);
   if (resolved) {
     progress(`package versions unchanged since the last build (${resolved.length} packages)`);
@@ -262,7 +266,10 @@ export async function fetchPackages(
     progress(`resolving ${normalized.length} packages with apt-cache`);
     resolved = await resolve(normalized, listsDir);
     const cache: ResolutionCache = { fingerprint, requests: requestKey, packages: resolved };
-    await writeFile(resolutionPath, `${JSON.stringify(cache, null, 2)}\n`);
+    // Written aside and renamed: a concurrent build never reads half a file.
+    const temporary = `${resolutionPath}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(cache, null, 2)}\n`);
+    await rename(temporary, resolutionPath);
   }
 
   const valid = await Promise.all(
