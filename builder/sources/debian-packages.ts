@@ -318,3 +318,7 @@ async function download(packages: ResolvedPackage[], debsDir: string): Promise<v
     await rm(partial, { recursive: true, force: true });
   }
 }
+
+// Extraction lives in its own module; re-exported so callers can take both from here.
+export { extractPackage, extractPackages, PackageExtractError } from './extract-packages.ts';
+export type { DebFile, ExtractedPackage, ExtractionResult } from './extract-packages.ts';
