@@ -273,7 +273,7 @@ describe('dhcp entrypoint', () => {
     const result = await runEntrypoint(dir, [], {});
     assert.equal(result.exitCode, 0, result.stderr);
     assert.deepEqual(result.udhcpcArgs, [
-      '-f', '-i', 'eth0', '-s', '/usr/share/udhcpc/default.script', '-t', '5', '-T', '2', '-A', '5', '-O', 'search', '-O', 'mtu',
+      '-f', '-i', 'eth0', '-s', '/usr/share/udhcpc/default.script', '-t', '8', '-T', '1', '-A', '3', '-O', 'search', '-O', 'mtu',
     ]);
     assert.equal(existsSync(join(dir, 'net/lease.json')), false);
     assert.equal((await readFile(join(dir, 'udhcpc.args.state'), 'utf8')).trim(), join(dir, 'net'), 'the script gets the state dir');
