@@ -175,13 +175,18 @@ export async function resolveLibraryClosure(
   const queue: Node[] = [];
 
   for (const given of binaryPaths) {
-    const diskPath = isAbsolute(given) ? given : join(root, given);
-    const inStaging = insideRoot(root, diskPath);
+    const givenPath = isAbsolute(given) ? given : join(root, given);
+    const inStaging = insideRoot(root, givenPath);
+    // A link inside the staging root (docker-init -> tini-static) is followed within
+    // the root, never to the build host's file of the same name.
+    const real = inStaging ? await resolveInRoot(root, inStaging) : givenPath;
+    if (real === undefined) throw new LibraryNotFoundError([{ soname: given, neededBy: ['(the given binaries)'] }]);
+    const diskPath = inStaging ? join(root, real) : givenPath;
     const located: Located = inStaging
-      ? { root, origin: 'staging', foundAt: inStaging, diskPath }
-      : { root: hostRoot, origin: 'host', foundAt: diskPath, diskPath };
+      ? { root, origin: 'staging', foundAt: real, diskPath } // $ORIGIN is the real file's directory, as for the loader
+      : { root: hostRoot, origin: 'host', foundAt: givenPath, diskPath };
     const info = await elfInfo(diskPath);
-    if (info) queue.push({ label: inStaging ?? diskPath, located, info });
+    if (info) queue.push({ label: inStaging ?? givenPath, located, info });
   }
 
   const findLibrary = async (soname: string, needer: Node): Promise<Located | undefined> => {
