@@ -127,7 +127,10 @@ test('a library found nowhere is an error naming it and the binary that needs it
   assert.ok(at > 0);
   ls.write('libselinuQ.so.1', at, 'latin1');
   const root = await stagingWith({ 'usr/bin/broken': ls });
+  // An absolute link among the given files points into the staging root, not the host.
+  await symlink('/usr/bin/broken', join(root, 'usr/bin/link'));
   try {
+    await assert.rejects(resolveLibraryClosure(['usr/bin/link'], root), /libselinuQ\.so\.1 \(needed by \/usr\/bin\/link\)/);
     await assert.rejects(resolveLibraryClosure(['usr/bin/broken'], root), (error: unknown) => {
       assert.ok(error instanceof LibraryNotFoundError);
       assert.deepEqual(error.missing, [{ soname: 'libselinuQ.so.1', neededBy: ['/usr/bin/broken'] }]);
