@@ -1,10 +1,22 @@
 # Thin aliases over the builder CLI and the test runner.
 BUILDER := node --import tsx builder/cli.ts
 
-.PHONY: build deps setup test test-unit test-vm clean
+.PHONY: build iso tarball run deps setup test test-unit test-vm clean
 
 build: setup deps
 	$(BUILDER) build
+
+# The outputs read dist/vmlinuz and dist/initrd.img: run make build first.
+iso: deps
+	$(BUILDER) iso
+
+tarball: iso
+	$(BUILDER) tarball
+
+# Boots dist/ under QEMU in this terminal; extra options with RUN_ARGS="--no-disk -m 4096".
+run: deps
+	$(BUILDER) kvm
+	./dist/kvm/run.sh $(RUN_ARGS)
 
 setup:
 	bash scripts/setup-host.sh

@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildCommand } from './commands/build.ts';
+import { isoCommand, kvmCommand, tarballCommand } from './commands/outputs.ts';
 import { exitCodeFor, describeError } from './errors.ts';
 
 async function main(): Promise<void> {
@@ -16,7 +17,10 @@ async function main(): Promise<void> {
       describe: 'The build configuration file (validated strictly)',
     })
     .command(buildCommand)
-    .demandCommand(1, 'Name a command: build')
+    .command(isoCommand)
+    .command(tarballCommand)
+    .command(kvmCommand)
+    .demandCommand(1, 'Name a command: build, iso, tarball, kvm')
     .strict()
     .help()
     .fail((message, err, instance) => {
