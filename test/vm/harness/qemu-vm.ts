@@ -26,6 +26,13 @@ export interface VmOptions {
   firmwareBoot?: boolean;
   /** QEMU user networking with its DHCP server; on by default. */
   network?: boolean;
+  /**
+   * Starts this program instead of QEMU, e.g. a release's dist/kvm/run.sh, which
+   * chooses QEMU's arguments itself and must exec QEMU (so stop() reaches it). Its
+   * stdout is read as the serial console; the other options are ignored and the QEMU
+   * monitor is not available.
+   */
+  launcher?: { command: string; args?: string[]; cwd?: string; env?: NodeJS.ProcessEnv };
 }
 
 export interface OdEvent {
@@ -72,6 +79,11 @@ export class QemuVm {
 
   static boot(options: VmOptions): QemuVm {
     const workDir = mkdtempSync(join(tmpdir(), 'od-vm-'));
+    if (options.launcher) {
+      const { command, args = [], cwd, env } = options.launcher;
+      const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      return new QemuVm(options, child, workDir);
+    }
     const args = [
       '-accel', process.env.OD_TEST_ACCEL ?? 'tcg',
       '-m', String(options.memoryMb ?? 2048),

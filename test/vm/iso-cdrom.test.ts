@@ -1,0 +1,73 @@
+// The ISO on the hardware VirtualBox gives a Linux 64-bit VM: BIOS, the ISO as an IDE
+// CD-ROM, an Intel PRO/1000 (e1000) on NAT, and a disk labelled DOCKER on AHCI (SATA).
+// OD_TEST_DIST points at another directory holding vmlinuz and initrd.img.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { DIST, withVm } from './harness/qemu-vm.ts';
+import { writeIso } from '../../builder/outputs/write-iso.ts';
+import { loadConfig } from '../../builder/config/load-config.ts';
+import { projectVersion, REPO_ROOT } from '../../builder/project.ts';
+
+async function isoFromDist(outDir: string): Promise<string> {
+  const dist = process.env.OD_TEST_DIST ?? DIST;
+  const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
+  const { path } = await writeIso({
+    outDir,
+    vmlinuz: join(dist, 'vmlinuz'),
+    initrd: join(dist, 'initrd.img'),
+    cmdline: config.kernel.cmdline,
+    version: projectVersion(),
+    sourceDateEpoch: config.sourceDateEpoch,
+  });
+  return path;
+}
+
+test('the ISO boots as an IDE CD-ROM on VirtualBox-like hardware to a Docker daemon that answers', { timeout: 480_000 }, async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'od-iso-cdrom-'));
+  try {
+    const iso = await isoFromDist(work);
+    const disk = join(work, 'docker.img');
+    await execa('truncate', ['-s', '2G', disk]);
+    await execa('mkfs.ext4', ['-q', '-F', '-L', 'DOCKER', disk], { env: { PATH: `/usr/sbin:/sbin:${process.env.PATH}` } });
+    const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
+    const started = Date.now();
+    await withVm(
+      {
+        name: 'iso-cdrom',
+        firmwareBoot: true,
+        qemuArgs: [
+          '-nic', 'user,model=e1000',
+          '-device', 'ahci,id=ahci',
+          '-drive', `if=none,id=d0,file=${disk},format=raw`,
+          '-device', 'ide-hd,drive=d0,bus=ahci.0',
+          '-cdrom', iso,
+          '-boot', 'd',
+        ],
+      },
+      async (vm) => {
+        // isolinux's menu, mirrored on the serial port, boots the first entry by itself.
+        await vm.waitFor('prepare a blank disk /dev/sda as DOCKER', 60_000);
+        const cmdline = await vm.waitFor(/Command line: (.*?)\r?\n/, 120_000);
+        assert.match(cmdline[1]!, /^BOOT_IMAGE=\/boot\/vmlinuz /);
+        assert.ok(cmdline[1]!.includes(config.kernel.cmdline), `the default command line: ${cmdline[1]}`);
+        assert.doesNotMatch(cmdline[1]!, /od\.disk\.format/, 'the default entry never formats');
+
+        const ready = await vm.waitForEvent((e) => e.od === 'docker' && e.status === 'ready', 360_000, 'docker ready');
+        t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after power-on (version ${String(ready.version)})`);
+
+        // The VirtualBox-like devices were found and driven.
+        assert.match(vm.serial, /e1000 .*Intel\(R\) PRO\/1000 Network Connection/);
+        assert.match(vm.serial, /\[sda\] \d+ 512-byte logical blocks/);
+        const disk = vm.events().find((e) => e.od === 'step' && e.name === 'mountDockerDisk' && e.status !== 'start');
+        if (disk) assert.equal(disk.status, 'done', `mountDockerDisk: ${JSON.stringify(disk)}`);
+        assert.doesNotMatch(vm.serial, /Kernel panic/);
+      },
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});

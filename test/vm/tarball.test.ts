@@ -1,0 +1,67 @@
+// The release bundle, unpacked in an empty directory, boots with its own
+// ./dist/kvm/run.sh and nothing else from the repository: run.sh finds the kernel
+// beside itself, creates and attaches the DOCKER disk, and falls back to TCG.
+// OD_TEST_DIST points at another directory holding vmlinuz and initrd.img.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { DIST, withVm } from './harness/qemu-vm.ts';
+import { writeKvmScript } from '../../builder/outputs/write-kvm-script.ts';
+import { writeVirtualboxScript } from '../../builder/outputs/write-virtualbox-script.ts';
+import { writeTarball } from '../../builder/outputs/write-tarball.ts';
+import type { OutputInputs } from '../../builder/outputs/output-types.ts';
+import { loadConfig } from '../../builder/config/load-config.ts';
+import { projectVersion, REPO_ROOT } from '../../builder/project.ts';
+
+test('the release tarball unpacked anywhere boots with ./dist/kvm/run.sh to a Docker daemon that answers', { timeout: 480_000 }, async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'od-tarball-'));
+  try {
+    const dist = process.env.OD_TEST_DIST ?? DIST;
+    const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
+    const inputs: OutputInputs = {
+      outDir: join(work, 'out'),
+      vmlinuz: join(dist, 'vmlinuz'),
+      initrd: join(dist, 'initrd.img'),
+      cmdline: config.kernel.cmdline,
+      version: projectVersion(),
+      sourceDateEpoch: config.sourceDateEpoch,
+    };
+    await writeKvmScript(inputs);
+    await writeVirtualboxScript(inputs);
+    const tarball = await writeTarball(inputs);
+
+    const unpacked = join(work, 'elsewhere');
+    await execa('mkdir', [unpacked]);
+    await execa('tar', ['-xzf', tarball.path, '-C', unpacked]);
+    const started = Date.now();
+    await withVm(
+      {
+        name: 'tarball',
+        // PATH without the repository's tools: only the system's (qemu, mkfs.ext4).
+        launcher: { command: './dist/kvm/run.sh', args: ['--accel', 'tcg'], cwd: unpacked, env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: work } },
+      },
+      async (vm) => {
+        await vm.waitFor('quit with Ctrl-a x', 30_000);
+        const cmdline = await vm.waitFor(/Command line: (.*?)\r?\n/, 120_000);
+        assert.equal(cmdline[1], config.kernel.cmdline, 'run.sh boots the default command line');
+
+        const ready = await vm.waitForEvent((e) => e.od === 'docker' && e.status === 'ready', 360_000, 'docker ready');
+        t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after run.sh started (version ${String(ready.version)})`);
+
+        // The disk run.sh created on first run: sparse, 8 GiB, labelled DOCKER, attached as virtio.
+        const disk = join(unpacked, 'dist', 'kvm', 'docker.img');
+        assert.equal((await stat(disk)).size, 8 * 1024 ** 3);
+        assert.equal((await execa('/sbin/e2label', [disk])).stdout.trim(), 'DOCKER');
+        assert.match(vm.serial, /virtio_blk virtio\d+: \[vda\] 16777216 512-byte logical blocks/);
+        const mounted = vm.events().find((e) => e.od === 'step' && e.name === 'mountDockerDisk' && e.status !== 'start');
+        if (mounted) assert.equal(mounted.status, 'done', `mountDockerDisk: ${JSON.stringify(mounted)}`);
+        assert.doesNotMatch(vm.serial, /Kernel panic/);
+      },
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
