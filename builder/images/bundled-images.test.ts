@@ -55,12 +55,12 @@ describe('bundled images', { skip: !existsSync(HOST_BUSYBOX) && 'no busybox on t
 
     const layerTar = members.find((m) => m.header.name === manifest.Layers[0])!.data;
     const layer = new Map((await readTar(layerTar)).map((m) => [m.header.name, m]));
-    for (const path of ['usr/bin/docker', 'sbin/mke2fs', 'sbin/e2fsck', 'etc/mke2fs.conf', 'etc/passwd', 'etc/group', 'bin/busybox', 'lib64/ld-linux-x86-64.so.2']) {
+    for (const path of ['usr/bin/docker', 'usr/sbin/mke2fs', 'usr/sbin/e2fsck', 'etc/mke2fs.conf', 'etc/passwd', 'etc/group', 'usr/bin/busybox', 'usr/lib64/ld-linux-x86-64.so.2']) {
       assert.equal(layer.get(path)?.header.type, 'file', path);
     }
-    assert.equal(layer.get('sbin/mkfs.ext4')?.header.linkname, 'mke2fs');
-    assert.equal(layer.get('bin/ps')?.header.linkname, '/bin/busybox');
-    assert.equal(layer.get('sbin/poweroff')?.header.linkname, '/bin/busybox');
+    assert.equal(layer.get('usr/sbin/mkfs.ext4')?.header.linkname, 'mke2fs');
+    assert.equal(layer.get('usr/bin/ps')?.header.linkname, '/bin/busybox');
+    assert.equal(layer.get('usr/sbin/poweroff')?.header.linkname, '/bin/busybox');
     assert.equal(layer.get('root/')?.header.mode, 0o700);
     assert.equal(layer.get('var/lib/docker/')?.header.type, 'directory');
     assert.equal(layer.get('var/run')?.header.linkname, '../run');

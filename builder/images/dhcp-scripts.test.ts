@@ -192,14 +192,26 @@ describe('udhcpc event script', () => {
         assert.equal((await readLease(dir)).ip, '10.0.2.16');
       });
 
-      it('deconfig removes the lease marker and flushes the interface', async () => {
+      it('deconfig removes the lease marker, flushes the interface and waits for carrier', async () => {
         const dir = await freshDir();
+        await mkdir(join(dir, 'sys/eth9'), { recursive: true });
+        await writeFile(join(dir, 'sys/eth9/carrier'), '1\n');
         await runEvent(shell(), dir, 'bound', lease);
-        const result = await runEvent(shell(), dir, 'deconfig', { interface: 'eth9' });
+        const result = await runEvent(shell(), dir, 'deconfig', { interface: 'eth9', DHCP_SYS_CLASS_NET: join(dir, 'sys') });
         assert.equal(result.exitCode, 0, result.stderr);
         assert.deepEqual(result.ipCalls, ['ip link set dev eth9 up', 'ip addr flush dev eth9']);
         assert.equal(existsSync(join(dir, 'net/lease.json')), false);
         assert.equal(existsSync(join(dir, 'net/resolv.conf')), true, 'the last resolver configuration stays');
+        assert.doesNotMatch(result.stderr, /no carrier/);
+      });
+
+      it('deconfig gives up waiting for carrier after DHCP_CARRIER_CHECKS tenths of a second', async () => {
+        const dir = await freshDir();
+        const started = Date.now();
+        const result = await runEvent(shell(), dir, 'deconfig', { interface: 'eth9', DHCP_SYS_CLASS_NET: join(dir, 'sys'), DHCP_CARRIER_CHECKS: '3' });
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.match(result.stderr, /no carrier on eth9 yet; discovering anyway/);
+        assert.ok(Date.now() - started >= 250, 'it waited');
       });
 
       it('keeps hostile lease values out of resolv.conf and the JSON', async () => {

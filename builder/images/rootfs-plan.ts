@@ -8,17 +8,25 @@
 //      two of these at one path is an error;
 //   2. the library closure (a file named in 1 at the same path is kept);
 //   3. busybox applet links (e2fsprogs' real mke2fs replaces busybox's applet).
+//
+// The images are merged-/usr like Debian 12 and the initrd: /bin, /sbin, /lib and
+// /lib64 are links into /usr, and every entry is stored under its /usr spelling, so a
+// program or loader asking for either path finds the file (docker's PT_INTERP is
+// /lib64/ld-linux-x86-64.so.2; the library resolver places it in /usr/lib64).
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { BUSYBOX_IMAGE_PATH } from './busybox-applets.ts';
 import { readElfInterpreter } from './elf-interpreter.ts';
 import type { ImageDefinition } from './image-definition.ts';
+import { canonicalUsrPath, MERGED_USR_LINKS } from '../sources/merged-usr.ts';
 import { completeLayerTree, normaliseImagePath, type LayerEntry } from './layer-entry.ts';
 
 /** One file of a library closure: where it is on the build host and where it goes. */
 export interface LibraryFile {
   sourcePath: string;
   targetPath: string;
+  /** The same bytes are already at this image path: link to it instead of a second copy. */
+  symlinkTo?: string;
 }
 
 /** Finds the shared libraries (and loader) the given binaries need, transitively. */
@@ -125,11 +133,25 @@ export async function collectExplicitEntries(
   return { entries, dynamicBinaries, stagingSymlinks };
 }
 
+/** The entry at its /usr spelling ("/bin/sh" is stored as "/usr/bin/sh"). */
+function atUsrPath<T extends LayerEntry>(entry: T): T {
+  return { ...entry, path: canonicalUsrPath(normaliseImagePath(entry.path)) };
+}
+
+/** The four merged-/usr links, relative like Debian's ("/lib64" -> "usr/lib64"). */
+function mergedUsrLinks(): LayerEntry[] {
+  return MERGED_USR_LINKS.map((link) => ({ type: 'symlink' as const, path: `/${link.path}`, target: link.target }));
+}
+
 /** Library files as entries; one target from two different files is an error. */
 async function libraryEntries(libraries: readonly LibraryFile[]): Promise<LayerEntry[]> {
   const byTarget = new Map<string, { real: string; entry: LayerEntry }>();
   for (const library of libraries) {
-    const path = normaliseImagePath(library.targetPath);
+    const path = canonicalUsrPath(normaliseImagePath(library.targetPath));
+    if (library.symlinkTo !== undefined) {
+      if (!byTarget.has(path)) byTarget.set(path, { real: `symlink:${library.symlinkTo}`, entry: { type: 'symlink', path, target: library.symlinkTo } });
+      continue;
+    }
     let real: string;
     try {
       real = await realpath(library.sourcePath);
@@ -148,7 +170,7 @@ async function libraryEntries(libraries: readonly LibraryFile[]): Promise<LayerE
 }
 
 function symlinkTargetPath(linkPath: string, target: string): string {
-  return posix.normalize(target.startsWith('/') ? target : posix.join(posix.dirname(linkPath), target));
+  return canonicalUsrPath(posix.normalize(target.startsWith('/') ? target : posix.join(posix.dirname(linkPath), target)));
 }
 
 /**
@@ -160,24 +182,25 @@ export async function mergeRootfs(
   libraries: readonly LibraryFile[],
   applets: readonly LayerEntry[],
 ): Promise<LayerEntry[]> {
-  // Conflicts inside priority 1 are reported by completeLayerTree.
-  const explicitTree = completeLayerTree(explicit.entries);
+  // Conflicts inside priority 1 (also two spellings of one path) are reported by
+  // completeLayerTree.
+  const named = [...explicit.entries.map(atUsrPath), ...mergedUsrLinks()];
+  const explicitTree = completeLayerTree(named);
   const taken = new Set(explicitTree.map((e) => e.path));
-  const merged = [...explicit.entries];
+  const merged = [...named];
   for (const entry of await libraryEntries(libraries)) {
     if (!taken.has(entry.path)) {
       merged.push(entry);
       taken.add(entry.path);
     }
   }
-  for (const entry of applets) {
-    const path = normaliseImagePath(entry.path);
-    if (!taken.has(path)) merged.push(entry);
+  for (const entry of applets.map(atUsrPath)) {
+    if (!taken.has(entry.path)) merged.push(entry);
   }
   const tree = completeLayerTree(merged);
   const paths = new Set(tree.map((e) => e.path));
   const dangling = explicit.stagingSymlinks
-    .map((p) => normaliseImagePath(p))
+    .map((p) => canonicalUsrPath(normaliseImagePath(p)))
     .filter((p) => {
       const link = tree.find((e) => e.path === p);
       return link?.type === 'symlink' && !paths.has(symlinkTargetPath(p, link.target));
