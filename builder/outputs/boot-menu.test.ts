@@ -36,6 +36,7 @@ test('isolinux.cfg: serial mirror, menu, timeout in tenths, one LABEL per entry'
 test('grub.cfg has the same entries; the early config finds the ISO by its marker file', () => {
   const text = grubConfig(bootMenu(CMDLINE, '1.2.3'));
   assert.match(text, /^set timeout=5$/m);
+  assert.match(text, /^if serial --unit=0 --speed=115200; then\n {2}terminal_input --append serial\n {2}terminal_output --append serial\nfi$/m);
   assert.equal(text.match(/^menuentry /gm)?.length, 3);
   assert.match(text, /menuentry "only-docker" --id only-docker \{\n {2}linux \/boot\/vmlinuz console=tty0 console=ttyS0,115200\n {2}initrd \/boot\/initrd\.img\n\}/);
   assert.match(grubEarlyConfig(), /^search --no-floppy --file --set=root \/boot\/only-docker\.id$/m);

@@ -113,10 +113,12 @@ export function grubEarlyConfig(): string {
 export function grubConfig(menu: BootMenu): string {
   const lines = [
     '# Written by the only-docker builder.',
-    // The menu on the first serial port too, so a headless VM can pick an entry.
-    'serial --unit=0 --speed=115200',
-    'terminal_input console serial',
-    'terminal_output console serial',
+    // The menu on the first serial port too, so a headless VM can pick an entry; a
+    // machine without one (most PCs) keeps the screen alone, without an error.
+    'if serial --unit=0 --speed=115200; then',
+    '  terminal_input --append serial',
+    '  terminal_output --append serial',
+    'fi',
     `set timeout=${menu.timeoutSeconds}`,
     'set default=0',
   ];

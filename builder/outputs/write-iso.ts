@@ -82,7 +82,7 @@ export async function writeIso(inputs: OutputInputs): Promise<OutputResult> {
   const freshness = {
     output,
     inputs: [inputs.vmlinuz, inputs.initrd],
-    parameters: { cmdline: inputs.cmdline, version: inputs.version, sourceDateEpoch: inputs.sourceDateEpoch, layout: 1 },
+    parameters: { cmdline: inputs.cmdline, version: inputs.version, sourceDateEpoch: inputs.sourceDateEpoch, layout: 2 },
   };
   if (!inputs.force && (await isUpToDate(freshness))) {
     return { path: output, skipped: true, bytes: (await stat(output)).size };
