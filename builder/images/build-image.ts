@@ -1,7 +1,7 @@
 // Builds one bundled image into a `docker save` archive, after the build orchestrator
 // has extracted the Debian packages into a staging root. One layer per image: these
 // images are loaded once from the initrd, never pulled, so layer sharing buys nothing.
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { appletSymlinks, listBusyboxApplets } from './busybox-applets.ts';
 import { writeDockerSaveArchive } from './docker-save-archive.ts';
@@ -77,6 +77,8 @@ export async function buildImage(definition: ImageDefinition | string, options: 
     throw new BuildImageError(`${def.name}: cannot assemble the root filesystem: ${(cause as Error).message}`, { cause });
   }
 
+  await mkdir(dirname(options.outFile), { recursive: true });
+  // The layer is written next to the archive (same filesystem), then streamed into it.
   const workDir = await mkdtemp(join(dirname(options.outFile), '.image-build-'));
   const partial = `${options.outFile}.partial`;
   try {
