@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { BootConsole, fdSink } from './console.ts';
 import { defaultPaths, type BootContext } from './context.ts';
@@ -12,6 +13,16 @@ import { createLibcSys } from './sys/libc.ts';
 import { ZombieReaper } from './sys/reaper.ts';
 import type { Sys } from './sys/sys.ts';
 import { initVersion } from './version.ts';
+
+/** ", kernel uptime 8.2 s": the time since power-on, which is what a person waits. */
+function kernelUptime(): string {
+  try {
+    const seconds = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return Number.isFinite(seconds) ? `, kernel uptime ${seconds.toFixed(1)} s` : '';
+  } catch {
+    return '';
+  }
+}
 
 /** The init as PID 1: run the plan, then stay alive, reaping and keeping a shell up on failure. */
 export async function boot(): Promise<void> {
@@ -37,7 +48,11 @@ export async function boot(): Promise<void> {
   };
   installPid1Guards(console, fatal);
   keepAlive();
-  console.info(`only-docker init ${initVersion} (Node ${process.version}, kernel ${release()}) running as PID ${process.pid}`);
+  // performance.now() counts from process start: how long Node itself took to get here.
+  console.info(
+    `only-docker init ${initVersion} (Node ${process.version}, kernel ${release()}) running as PID ${process.pid}, ` +
+      `${Math.round(performance.now())} ms after exec`,
+  );
 
   let sys: Sys;
   try {
@@ -64,7 +79,7 @@ export async function boot(): Promise<void> {
   const ms = Math.round(performance.now() - started);
   if (result.ok) {
     console.event({ od: 'boot', status: 'done', ms });
-    console.info(`boot finished in ${(ms / 1000).toFixed(1)} s`);
+    console.info(`boot finished in ${(ms / 1000).toFixed(1)} s${kernelUptime()}`);
   } else {
     console.event({ od: 'boot', status: 'failed', ms });
     fatal('boot failed', result.fatal);

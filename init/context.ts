@@ -25,7 +25,7 @@ export const defaultPaths: BootPaths = {
   sysModule: '/sys/module',
   modulesRoot: '/lib/modules',
   procSelfOomScoreAdj: '/proc/self/oom_score_adj',
-  dockerdBinary: '/usr/bin/dockerd',
+  dockerdBinary: '/usr/sbin/dockerd',
   dockerSocket: '/var/run/docker.sock',
   dockerLog: '/var/log/docker.log',
 };

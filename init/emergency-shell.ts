@@ -68,6 +68,9 @@ export class EmergencyShell {
     const startedAt = Date.now();
     try {
       const child = spawn(file, args, {
+        // A new session (setsid), so that cttyhack may make the terminal the
+        // session's controlling tty: without it the shell has no job control.
+        detached: true,
         stdio: [fd, fd, fd],
         env: {
           PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
