@@ -20,6 +20,8 @@ export class EmergencyShell {
   readonly #options: Required<EmergencyShellOptions>;
   #child: ChildProcess | undefined;
   #started = false;
+  #stopped = false;
+  #timer: NodeJS.Timeout | undefined;
   #delay: number;
 
   constructor(options: EmergencyShellOptions) {
@@ -42,6 +44,12 @@ export class EmergencyShell {
     if (this.#started) return;
     this.#started = true;
     this.#spawn();
+  }
+
+  /** No more respawns (shutdown, tests); a running shell is left alone. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
   }
 
   #command(): { file: string; args: string[] } {
@@ -100,8 +108,9 @@ export class EmergencyShell {
   }
 
   #retry(): void {
+    if (this.#stopped) return;
     const delay = this.#delay;
     this.#delay = Math.min(this.#delay * 2, this.#options.maxDelayMs);
-    setTimeout(() => this.#spawn(), delay);
+    this.#timer = setTimeout(() => this.#spawn(), delay);
   }
 }
