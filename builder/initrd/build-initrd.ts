@@ -93,6 +93,8 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         ctx.outputs = [];
         ctx.components = {};
         ctx.tree = new RecordTree();
+        // First, so later entries under lib/, bin/... follow the merged-/usr links.
+        await addComponent(ctx, 'base', baseTree({ version, hostname: 'only-docker' }));
         for (const [tool, pkg] of [['apt-get', 'apt'], ['apt-cache', 'apt'], ['dpkg-deb', 'dpkg'], ['depmod', 'kmod'], ['strip', 'binutils']] as const) {
           requireHostTool(tool, pkg);
         }
@@ -146,7 +148,6 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
     {
       title: 'Assemble the initrd',
       task: timed('assemble', async (ctx) => {
-        await addComponent(ctx, 'base', baseTree({ version, hostname: 'only-docker' }));
         const staged = await stagedFiles(ctx.stagingDir, config.files);
         await addComponent(ctx, 'docker and tools', staged.records);
         const links = Object.entries(config.links).map(([path, target]) => symlink(path, target));
@@ -155,7 +156,7 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         await addComponent(
           ctx,
           'libraries',
-          libraries.map((lib) => file(lib.targetPath, { fromPath: lib.sourcePath }, 0o755)),
+          libraries.map((lib) => (lib.symlinkTo ? symlink(lib.targetPath, lib.symlinkTo) : file(lib.targetPath, { fromPath: lib.sourcePath }, 0o755))),
         );
         await addComponent(ctx, 'base', await busyboxAppletRecords(join(ctx.stagingDir, BUSYBOX_PATH)).then((records) => records.filter((r) => !ctx.tree.has(r.path))));
         await addComponent(ctx, 'base', [await caBundleRecord(ctx.stagingDir)]);
