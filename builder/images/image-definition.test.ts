@@ -20,7 +20,7 @@ describe('image definitions', () => {
     const console = await loadImageDefinition(join(REPO_ROOT, 'images/console/image.json'));
     assert.deepEqual(console.config.Entrypoint, ['/bin/sh', '-l']);
     assert.ok(console.config.Env?.includes('HOME=/root'));
-    assert.ok(console.files.some((f) => f.from === 'usr/bin/docker'));
+    assert.ok(console.files.some((f) => f.from === 'sbin/mke2fs'));
   });
 
   it('fills defaults and resolves rootfs against the definition directory', () => {

@@ -23,6 +23,10 @@ import { moduleRecords } from './kernel-modules.ts';
 import { busyboxAppletRecords } from './busybox-applets.ts';
 import { caBundleRecord } from './ca-bundle.ts';
 import { projectVersion, REPO_ROOT } from '../project.ts';
+import { buildBundledImages } from '../images/bundled-images.ts';
+
+/** Where the init finds the bundled image archives and their index. */
+export const BUNDLED_IMAGES_DIR = 'usr/share/only-docker/images';
 
 export const BUSYBOX_PATH = '/bin/busybox';
 
@@ -143,6 +147,27 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         ctx.initBinary = result.path;
         await addComponent(ctx, 'init', [file('init', { fromPath: result.path }, 0o755), file('usr/lib/only-docker/koffi.node', { fromPath: koffiNativePath() }, 0o644)]);
         task.title = `Compile the init: ${(result.bytes / 1e6).toFixed(1)} MB`;
+      }),
+    },
+    {
+      title: 'Bundled images',
+      enabled: () => config.images.length > 0,
+      task: timed('images', async (ctx, task) => {
+        const built = await buildBundledImages({
+          outDir: join(cacheDir, 'images'),
+          names: config.images,
+          stagingRoot: ctx.stagingDir,
+          resolveLibraries: (paths) => resolveLibraryClosure(paths, ctx.stagingDir),
+          version,
+          sourceDateEpoch: config.sourceDateEpoch,
+        });
+        // The index tells the init which archive holds which tags, without opening them.
+        const index = built.map((image) => ({ name: image.name, file: `${image.name}.tar`, repoTags: image.repoTags, imageId: image.imageId }));
+        await addComponent(ctx, 'bundled images', [
+          ...built.map((image) => file(`${BUNDLED_IMAGES_DIR}/${image.name}.tar`, { fromPath: image.path })),
+          file(`${BUNDLED_IMAGES_DIR}/index.json`, { data: Buffer.from(`${JSON.stringify(index, null, 2)}\n`) }),
+        ]);
+        task.title = `Bundled images: ${built.map((image) => `${image.repoTags[0]} (${(image.bytes / 1e6).toFixed(1)} MB)`).join(', ')}`;
       }),
     },
     {
