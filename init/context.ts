@@ -25,6 +25,7 @@ export const defaultPaths: BootPaths = {
   sysModule: '/sys/module',
   modulesRoot: '/lib/modules',
   procSelfOomScoreAdj: '/proc/self/oom_score_adj',
+  // Debian's docker.io installs the daemon in /usr/sbin.
   dockerdBinary: '/usr/sbin/dockerd',
   dockerSocket: '/var/run/docker.sock',
   dockerLog: '/var/log/docker.log',
