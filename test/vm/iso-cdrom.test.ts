@@ -56,7 +56,10 @@ test('the ISO boots as an IDE CD-ROM on VirtualBox-like hardware to a Docker dae
         assert.ok(cmdline[1]!.includes(config.kernel.cmdline), `the default command line: ${cmdline[1]}`);
         assert.doesNotMatch(cmdline[1]!, /od\.disk\.format/, 'the default entry never formats');
 
-        const ready = await vm.waitForEvent((e) => e.od === 'docker' && e.status === 'ready', 360_000, 'docker ready');
+        // Docker ready, or the init reporting that the boot failed (no point waiting on).
+        const ready = await vm.waitForEvent((e) => (e.od === 'docker' && e.status === 'ready') || (e.od === 'boot' && e.status === 'failed'), 360_000, 'docker ready');
+        const failedStep = vm.events().find((e) => e.od === 'step' && e.status === 'failed');
+        assert.equal(ready.od, 'docker', `the boot failed before Docker was ready: ${JSON.stringify(failedStep ?? ready)}`);
         t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after power-on (version ${String(ready.version)})`);
 
         // The VirtualBox-like devices were found and driven.

@@ -46,7 +46,10 @@ test('the ISO used as a raw disk boots (BIOS, isohybrid MBR) to a Docker daemon 
         // The firmware booted the hard disk, not a CD: there is no CD drive at all.
         assert.doesNotMatch(vm.serial, /Booting from DVD\/CD/);
 
-        const ready = await vm.waitForEvent((e) => e.od === 'docker' && e.status === 'ready', 360_000, 'docker ready');
+        // Docker ready, or the init reporting that the boot failed (no point waiting on).
+        const ready = await vm.waitForEvent((e) => (e.od === 'docker' && e.status === 'ready') || (e.od === 'boot' && e.status === 'failed'), 360_000, 'docker ready');
+        const failedStep = vm.events().find((e) => e.od === 'step' && e.status === 'failed');
+        assert.equal(ready.od, 'docker', `the boot failed before Docker was ready: ${JSON.stringify(failedStep ?? ready)}`);
         t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after power-on (version ${String(ready.version)})`);
         assert.doesNotMatch(vm.serial, /Kernel panic/);
       },
