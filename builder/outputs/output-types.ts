@@ -24,8 +24,6 @@ export interface OutputResult {
   /** True when the output was already up to date and nothing was written. */
   skipped: boolean;
   bytes: number;
-  /** Other files written beside it (scripts, the ISO's boot images are not listed). */
-  extra?: string[];
   /** Something a person should know (e.g. a stale ISO left out of the bundle). */
   notes?: string[];
 }

@@ -46,7 +46,7 @@ export async function releaseEntries(inputs: OutputInputs, iso: string | undefin
   ];
   if (iso) entries.push({ kind: 'file', name: `${BUNDLE_ROOT}/only-docker.iso`, fromPath: iso });
   for (const entry of entries) {
-    if (entry.kind === 'file' && !(await mtimeMs(entry.fromPath))) {
+    if (entry.kind === 'file' && (await mtimeMs(entry.fromPath)) === undefined) {
       throw new OutputWriteError('tarball', `${relative(process.cwd(), entry.fromPath)} is missing (the kvm and virtualbox outputs are written before the tarball)`);
     }
   }
