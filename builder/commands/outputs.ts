@@ -7,7 +7,7 @@ import { loadConfig, withOverrides } from '../config/load-config.ts';
 import { projectVersion } from '../project.ts';
 import { outputs, COMMAND_OUTPUTS } from '../outputs/outputs.ts';
 import type { OutputInputs, OutputResult } from '../outputs/output-types.ts';
-import { requireArtifacts } from '../outputs/write-iso.ts';
+import { requireArtifacts } from '../outputs/artifacts.ts';
 
 interface OutputArgs {
   config: string;

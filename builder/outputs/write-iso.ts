@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import type { OutputInputs, OutputResult } from './output-types.ts';
-import { MissingArtifactError, OutputWriteError } from './output-errors.ts';
+import { OutputWriteError } from './output-errors.ts';
+import { requireArtifacts } from './artifacts.ts';
 import { isUpToDate, writeStamp } from './up-to-date.ts';
 import { isoHostFiles, type IsoHostFiles } from './host-files.ts';
 import { makeEfiBootImage } from './efi-boot-image.ts';
@@ -17,16 +18,6 @@ export const ISO_VOLUME_ID = 'ONLY_DOCKER';
 
 export function isoPath(outDir: string): string {
   return join(outDir, ISO_NAME);
-}
-
-export async function requireArtifacts(inputs: OutputInputs): Promise<void> {
-  for (const path of [inputs.vmlinuz, inputs.initrd]) {
-    try {
-      await stat(path);
-    } catch (cause) {
-      throw new MissingArtifactError(path, { cause });
-    }
-  }
 }
 
 /** Lays out everything but the kernel and initrd (grafted from outDir, not copied). */
