@@ -2,10 +2,11 @@
 // dist/vmlinuz and dist/initrd.img (make build first), skipping those already up to date.
 import type { CommandModule } from 'yargs';
 import { join, relative } from 'node:path';
-import { Listr } from 'listr2';
+import { Listr, type ListrTask } from 'listr2';
 import { loadConfig, withOverrides } from '../config/load-config.ts';
 import { projectVersion } from '../project.ts';
-import { outputs, COMMAND_OUTPUTS } from '../outputs/outputs.ts';
+import { outputs, COMMAND_OUTPUTS, type OutputName } from '../outputs/outputs.ts';
+import type { BuildConfig } from '../config/schema.ts';
 import type { OutputInputs, OutputResult } from '../outputs/output-types.ts';
 import { requireArtifacts } from '../outputs/artifacts.ts';
 
@@ -20,36 +21,43 @@ function sizeText(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-async function runOutputs(command: keyof typeof COMMAND_OUTPUTS, args: OutputArgs): Promise<void> {
-  const config = withOverrides(await loadConfig(args.config), { outDir: args['out-dir'], cmdline: args.cmdline });
-  const inputs: OutputInputs = {
+/** Output inputs from the configuration: the built kernel and initrd in outDir. */
+export function outputInputs(config: BuildConfig, force = false): OutputInputs {
+  return {
     outDir: config.outDir,
     vmlinuz: join(config.outDir, 'vmlinuz'),
     initrd: join(config.outDir, 'initrd.img'),
     cmdline: config.kernel.cmdline,
     version: projectVersion(),
     sourceDateEpoch: config.sourceDateEpoch,
-    force: args.force ?? false,
+    force,
   };
+}
+
+/** One listr task per output, in table order; results are collected for their notes. */
+export function outputTasks<Ctx>(names: OutputName[], inputs: OutputInputs, results: OutputResult[]): ListrTask<Ctx>[] {
+  return names.map((name) => ({
+    title: `${name}`,
+    task: async (_ctx, task) => {
+      const result = await outputs[name](inputs);
+      results.push(result);
+      task.title = `${name}: ${relative(process.cwd(), result.path)} (${sizeText(result.bytes)}${result.skipped ? ', up to date' : ''})`;
+    },
+  }));
+}
+
+async function runOutputs(command: keyof typeof COMMAND_OUTPUTS, args: OutputArgs): Promise<void> {
+  const config = withOverrides(await loadConfig(args.config), { outDir: args['out-dir'], cmdline: args.cmdline });
+  const inputs = outputInputs(config, args.force ?? false);
   // Before any task: a missing build is one clear line, not a failed task tree.
   await requireArtifacts(inputs);
   const results: OutputResult[] = [];
-  const tasks = new Listr(
-    COMMAND_OUTPUTS[command].map((name) => ({
-      title: `${name}`,
-      task: async (_ctx: unknown, task: { title: string }) => {
-        const result = await outputs[name](inputs);
-        results.push(result);
-        task.title = `${name}: ${relative(process.cwd(), result.path)} (${sizeText(result.bytes)}${result.skipped ? ', up to date' : ''})`;
-      },
-    })),
-    {
-      renderer: 'default',
-      fallbackRenderer: 'simple',
-      fallbackRendererCondition: () => !process.stdout.isTTY,
-      exitOnError: true,
-    },
-  );
+  const tasks = new Listr(outputTasks(COMMAND_OUTPUTS[command], inputs, results), {
+    renderer: 'default',
+    fallbackRenderer: 'simple',
+    fallbackRendererCondition: () => !process.stdout.isTTY,
+    exitOnError: true,
+  });
   await tasks.run();
   for (const note of results.flatMap((r) => r.notes ?? [])) console.log(`note: ${note}`);
 }
