@@ -6,34 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { DIST, withVm } from './harness/qemu-vm.ts';
-import { writeIso } from '../../builder/outputs/write-iso.ts';
-import { loadConfig } from '../../builder/config/load-config.ts';
-import { projectVersion, REPO_ROOT } from '../../builder/project.ts';
-
-async function isoFromDist(outDir: string): Promise<string> {
-  const dist = process.env.OD_TEST_DIST ?? DIST;
-  const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
-  const { path } = await writeIso({
-    outDir,
-    vmlinuz: join(dist, 'vmlinuz'),
-    initrd: join(dist, 'initrd.img'),
-    cmdline: config.kernel.cmdline,
-    version: projectVersion(),
-    sourceDateEpoch: config.sourceDateEpoch,
-  });
-  return path;
-}
+import { withVm } from './harness/qemu-vm.ts';
+import { isoFromDist, makeDisk, waitForDockerReady, repoConfig } from './harness/fixtures.ts';
 
 test('the ISO boots as an IDE CD-ROM on VirtualBox-like hardware to a Docker daemon that answers', { timeout: 480_000 }, async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'od-iso-cdrom-'));
   try {
     const iso = await isoFromDist(work);
     const disk = join(work, 'docker.img');
-    await execa('truncate', ['-s', '2G', disk]);
-    await execa('mkfs.ext4', ['-q', '-F', '-L', 'DOCKER', disk], { env: { PATH: `/usr/sbin:/sbin:${process.env.PATH}` } });
-    const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
+    await makeDisk(disk, { label: 'DOCKER' });
+    const config = await repoConfig();
     const started = Date.now();
     await withVm(
       {
@@ -57,9 +39,7 @@ test('the ISO boots as an IDE CD-ROM on VirtualBox-like hardware to a Docker dae
         assert.doesNotMatch(cmdline[1]!, /od\.disk\.format/, 'the default entry never formats');
 
         // Docker ready, or the init reporting that the boot failed (no point waiting on).
-        const ready = await vm.waitForEvent((e) => (e.od === 'docker' && e.status === 'ready') || (e.od === 'boot' && e.status === 'failed'), 360_000, 'docker ready');
-        const failedStep = vm.events().find((e) => e.od === 'step' && e.status === 'failed');
-        assert.equal(ready.od, 'docker', `the boot failed before Docker was ready: ${JSON.stringify(failedStep ?? ready)}`);
+        const ready = await waitForDockerReady(vm, 360_000);
         t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after power-on (version ${String(ready.version)})`);
 
         // The VirtualBox-like devices were found and driven.

@@ -6,30 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, withVm } from './harness/qemu-vm.ts';
-import { writeIso } from '../../builder/outputs/write-iso.ts';
-import { loadConfig } from '../../builder/config/load-config.ts';
-import { projectVersion, REPO_ROOT } from '../../builder/project.ts';
-
-async function isoFromDist(outDir: string): Promise<string> {
-  const dist = process.env.OD_TEST_DIST ?? DIST;
-  const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
-  const { path } = await writeIso({
-    outDir,
-    vmlinuz: join(dist, 'vmlinuz'),
-    initrd: join(dist, 'initrd.img'),
-    cmdline: config.kernel.cmdline,
-    version: projectVersion(),
-    sourceDateEpoch: config.sourceDateEpoch,
-  });
-  return path;
-}
+import { withVm } from './harness/qemu-vm.ts';
+import { isoFromDist, waitForDockerReady, repoConfig } from './harness/fixtures.ts';
 
 test('the ISO used as a raw disk boots (BIOS, isohybrid MBR) to a Docker daemon that answers', { timeout: 480_000 }, async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'od-iso-disk-'));
   try {
     const iso = await isoFromDist(work);
-    const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
+    const config = await repoConfig();
     const started = Date.now();
     await withVm(
       {
@@ -47,9 +31,7 @@ test('the ISO used as a raw disk boots (BIOS, isohybrid MBR) to a Docker daemon 
         assert.doesNotMatch(vm.serial, /Booting from DVD\/CD/);
 
         // Docker ready, or the init reporting that the boot failed (no point waiting on).
-        const ready = await vm.waitForEvent((e) => (e.od === 'docker' && e.status === 'ready') || (e.od === 'boot' && e.status === 'failed'), 360_000, 'docker ready');
-        const failedStep = vm.events().find((e) => e.od === 'step' && e.status === 'failed');
-        assert.equal(ready.od, 'docker', `the boot failed before Docker was ready: ${JSON.stringify(failedStep ?? ready)}`);
+        const ready = await waitForDockerReady(vm, 360_000);
         t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after power-on (version ${String(ready.version)})`);
         assert.doesNotMatch(vm.serial, /Kernel panic/);
       },

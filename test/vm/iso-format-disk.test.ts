@@ -7,25 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { DIST, withVm } from './harness/qemu-vm.ts';
-import { writeIso } from '../../builder/outputs/write-iso.ts';
-import { loadConfig } from '../../builder/config/load-config.ts';
-import { projectVersion, REPO_ROOT } from '../../builder/project.ts';
-
-async function isoFromDist(outDir: string): Promise<string> {
-  const dist = process.env.OD_TEST_DIST ?? DIST;
-  const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
-  const { path } = await writeIso({
-    outDir,
-    vmlinuz: join(dist, 'vmlinuz'),
-    initrd: join(dist, 'initrd.img'),
-    cmdline: config.kernel.cmdline,
-    version: projectVersion(),
-    sourceDateEpoch: config.sourceDateEpoch,
-  });
-  return path;
-}
+import { withVm } from './harness/qemu-vm.ts';
+import { isoFromDist, makeDisk, diskLabel, waitForDockerReady } from './harness/fixtures.ts';
 
 // The init's side (od.disk.format) is another piece of work: until it lands, this test
 // runs and reports, but does not fail the suite. Remove `todo` when it does.
@@ -36,7 +19,7 @@ test('the boot entry "prepare a blank disk /dev/sda as DOCKER" formats a blank S
   try {
     const iso = await isoFromDist(work);
     const disk = join(work, 'blank.img');
-    await execa('truncate', ['-s', '2G', disk]);
+    await makeDisk(disk);
     const started = Date.now();
     await withVm(
       {
@@ -60,15 +43,12 @@ test('the boot entry "prepare a blank disk /dev/sda as DOCKER" formats a blank S
         const cmdline = await vm.waitFor(/Command line: (.*?)\r?\n/, 120_000);
         assert.match(cmdline[1]!, / od\.disk\.format=\/dev\/sda( |$)/);
 
-        const ready = await vm.waitForEvent((e) => (e.od === 'docker' && e.status === 'ready') || (e.od === 'boot' && e.status === 'failed'), 360_000, 'docker ready');
-        const failedStep = vm.events().find((e) => e.od === 'step' && e.status === 'failed');
-        assert.equal(ready.od, 'docker', `the boot failed before Docker was ready: ${JSON.stringify(failedStep ?? ready)}`);
+        const ready = await waitForDockerReady(vm, 360_000);
         t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after power-on`);
       },
     );
     // After the VM is gone: the disk holds an ext4 filesystem labelled DOCKER.
-    const label = await execa('e2label', [disk], { env: { PATH: `/usr/sbin:/sbin:${process.env.PATH}` }, reject: false });
-    assert.equal(label.stdout.trim(), 'DOCKER', `e2label: ${label.stderr.trim() || label.stdout.trim()}`);
+    assert.equal(await diskLabel(disk), 'DOCKER', 'the blank disk was formatted and labelled');
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -7,24 +7,8 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, withVm } from './harness/qemu-vm.ts';
-import { writeIso } from '../../builder/outputs/write-iso.ts';
-import { loadConfig } from '../../builder/config/load-config.ts';
-import { projectVersion, REPO_ROOT } from '../../builder/project.ts';
-
-async function isoFromDist(outDir: string): Promise<string> {
-  const dist = process.env.OD_TEST_DIST ?? DIST;
-  const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
-  const { path } = await writeIso({
-    outDir,
-    vmlinuz: join(dist, 'vmlinuz'),
-    initrd: join(dist, 'initrd.img'),
-    cmdline: config.kernel.cmdline,
-    version: projectVersion(),
-    sourceDateEpoch: config.sourceDateEpoch,
-  });
-  return path;
-}
+import { withVm } from './harness/qemu-vm.ts';
+import { isoFromDist, waitForDockerReady, repoConfig } from './harness/fixtures.ts';
 
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS.fd';
@@ -36,7 +20,7 @@ test('the ISO boots under UEFI (OVMF) as a CD to a Docker daemon that answers', 
     // The firmware writes its variables: each boot gets its own copy.
     const vars = join(work, 'OVMF_VARS.fd');
     await copyFile(OVMF_VARS, vars);
-    const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
+    const config = await repoConfig();
     const started = Date.now();
     await withVm(
       {
@@ -58,9 +42,7 @@ test('the ISO boots under UEFI (OVMF) as a CD to a Docker daemon that answers', 
         await vm.waitFor(/efi: EFI v[\d.]+ by EDK II/, 60_000);
 
         // Docker ready, or the init reporting that the boot failed (no point waiting on).
-        const ready = await vm.waitForEvent((e) => (e.od === 'docker' && e.status === 'ready') || (e.od === 'boot' && e.status === 'failed'), 420_000, 'docker ready');
-        const failedStep = vm.events().find((e) => e.od === 'step' && e.status === 'failed');
-        assert.equal(ready.od, 'docker', `the boot failed before Docker was ready: ${JSON.stringify(failedStep ?? ready)}`);
+        const ready = await waitForDockerReady(vm, 420_000);
         t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after power-on (version ${String(ready.version)})`);
         assert.doesNotMatch(vm.serial, /Kernel panic/);
       },

@@ -8,27 +8,17 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { DIST, withVm } from './harness/qemu-vm.ts';
+import { withVm } from './harness/qemu-vm.ts';
+import { waitForDockerReady, repoConfig, outputInputsFor } from './harness/fixtures.ts';
 import { writeKvmScript } from '../../builder/outputs/write-kvm-script.ts';
 import { writeVirtualboxScript } from '../../builder/outputs/write-virtualbox-script.ts';
 import { writeTarball } from '../../builder/outputs/write-tarball.ts';
-import type { OutputInputs } from '../../builder/outputs/output-types.ts';
-import { loadConfig } from '../../builder/config/load-config.ts';
-import { projectVersion, REPO_ROOT } from '../../builder/project.ts';
 
 test('the release tarball unpacked anywhere boots with ./dist/kvm/run.sh to a Docker daemon that answers', { timeout: 480_000 }, async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'od-tarball-'));
   try {
-    const dist = process.env.OD_TEST_DIST ?? DIST;
-    const config = await loadConfig(join(REPO_ROOT, 'only-docker.json'));
-    const inputs: OutputInputs = {
-      outDir: join(work, 'out'),
-      vmlinuz: join(dist, 'vmlinuz'),
-      initrd: join(dist, 'initrd.img'),
-      cmdline: config.kernel.cmdline,
-      version: projectVersion(),
-      sourceDateEpoch: config.sourceDateEpoch,
-    };
+    const config = await repoConfig();
+    const inputs = await outputInputsFor(join(work, 'out'));
     await writeKvmScript(inputs);
     await writeVirtualboxScript(inputs);
     const tarball = await writeTarball(inputs);
@@ -49,9 +39,7 @@ test('the release tarball unpacked anywhere boots with ./dist/kvm/run.sh to a Do
         assert.equal(cmdline[1], config.kernel.cmdline, 'run.sh boots the default command line');
 
         // Docker ready, or the init reporting that the boot failed (no point waiting on).
-        const ready = await vm.waitForEvent((e) => (e.od === 'docker' && e.status === 'ready') || (e.od === 'boot' && e.status === 'failed'), 360_000, 'docker ready');
-        const failedStep = vm.events().find((e) => e.od === 'step' && e.status === 'failed');
-        assert.equal(ready.od, 'docker', `the boot failed before Docker was ready: ${JSON.stringify(failedStep ?? ready)}`);
+        const ready = await waitForDockerReady(vm, 360_000);
         t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after run.sh started (version ${String(ready.version)})`);
 
         // The disk run.sh created on first run: sparse, 8 GiB, labelled DOCKER, attached as virtio.

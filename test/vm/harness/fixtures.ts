@@ -1,0 +1,72 @@
+// What several VM tests prepare the same way: the ISO from the built kernel and
+// initrd, disk images, a work directory, and the wait for Docker (or a failed boot).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { DIST, type OdEvent, type QemuVm } from './qemu-vm.ts';
+import { writeIso } from '../../../builder/outputs/write-iso.ts';
+import { loadConfig } from '../../../builder/config/load-config.ts';
+import type { BuildConfig } from '../../../builder/config/schema.ts';
+import type { OutputInputs } from '../../../builder/outputs/output-types.ts';
+import { projectVersion, REPO_ROOT } from '../../../builder/project.ts';
+
+/** The directory holding the vmlinuz and initrd.img under test (OD_TEST_DIST overrides). */
+export const testDist = (): string => process.env.OD_TEST_DIST ?? DIST;
+
+export const repoConfig = (): Promise<BuildConfig> => loadConfig(join(REPO_ROOT, 'only-docker.json'));
+
+/** Output inputs for the built kernel and initrd, writing into `outDir`. */
+export async function outputInputsFor(outDir: string): Promise<OutputInputs> {
+  const config = await repoConfig();
+  return {
+    outDir,
+    vmlinuz: join(testDist(), 'vmlinuz'),
+    initrd: join(testDist(), 'initrd.img'),
+    cmdline: config.kernel.cmdline,
+    version: projectVersion(),
+    sourceDateEpoch: config.sourceDateEpoch,
+  };
+}
+
+/** An ISO of the built kernel and initrd, written into `outDir`. */
+export async function isoFromDist(outDir: string): Promise<string> {
+  return (await writeIso(await outputInputsFor(outDir))).path;
+}
+
+const SBIN_PATH = { PATH: `/usr/sbin:/sbin:${process.env.PATH}` };
+
+/** A sparse raw disk image; with a label, formatted ext4 with that label. */
+export async function makeDisk(path: string, options: { size?: string; label?: string } = {}): Promise<string> {
+  await execa('truncate', ['-s', options.size ?? '2G', path]);
+  if (options.label) await execa('mkfs.ext4', ['-q', '-F', '-L', options.label, path], { env: SBIN_PATH });
+  return path;
+}
+
+/** The filesystem label of a disk image, or '' when it has none. */
+export async function diskLabel(path: string): Promise<string> {
+  const result = await execa('e2label', [path], { env: SBIN_PATH, reject: false });
+  return result.exitCode === 0 ? result.stdout.trim() : '';
+}
+
+/** Runs `body` with a fresh temporary directory, removed afterwards. */
+export async function inWorkDir<T>(prefix: string, body: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), `od-${prefix}-`));
+  try {
+    return await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Waits for Docker to answer, failing at once (with the failed step) when the init
+ * reports that the boot failed instead of waiting for the timeout.
+ */
+export async function waitForDockerReady(vm: QemuVm, timeoutMs: number): Promise<OdEvent> {
+  const ready = await vm.waitForEvent((e) => (e.od === 'docker' && e.status === 'ready') || (e.od === 'boot' && e.status === 'failed'), timeoutMs, 'docker ready');
+  const failedStep = vm.events().find((e) => e.od === 'step' && e.status === 'failed');
+  assert.equal(ready.od, 'docker', `the boot failed before Docker was ready: ${JSON.stringify(failedStep ?? ready)}`);
+  return ready;
+}
