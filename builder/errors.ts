@@ -1,10 +1,12 @@
 // Turning the builder's typed errors into a message and an exit code, at the CLI's top.
 import { ConfigError } from './config/load-config.ts';
 import { HostToolMissingError } from './sources/host-tools.ts';
+import { MissingArtifactError } from './outputs/output-errors.ts';
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ConfigError) return 78; // EX_CONFIG
   if (err instanceof HostToolMissingError) return 69; // EX_UNAVAILABLE
+  if (err instanceof MissingArtifactError) return 66; // EX_NOINPUT: build first
   return 1;
 }
 
