@@ -34,13 +34,19 @@ for need in "${!needs[@]}"; do
   missing+=("${needs[$need]}")
 done
 
-if ((${#missing[@]} == 0)); then
+# The build fetches Debian packages with apt-get download: it needs package lists.
+lists_empty=0
+compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null || lists_empty=1
+
+if ((${#missing[@]} == 0 && lists_empty == 0)); then
   echo "host packages: all present"
   exit 0
 fi
 
-mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-echo "host packages to install: ${missing[*]}"
+if ((${#missing[@]} > 0)); then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  echo "host packages to install: ${missing[*]}"
+fi
 sudo=()
 if ((EUID != 0)); then
   command -v sudo >/dev/null || { echo "not root and no sudo: install ${missing[*]} by hand" >&2; exit 1; }
@@ -48,4 +54,6 @@ if ((EUID != 0)); then
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
-"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+if ((${#missing[@]} > 0)); then
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
