@@ -1,7 +1,7 @@
 # Thin aliases over the builder CLI and the test runner.
 BUILDER := node --import tsx builder/cli.ts
 
-.PHONY: build iso tarball run deps setup test test-unit test-vm clean
+.PHONY: build iso tarball run bench deps setup test test-unit test-vm clean
 
 build: setup deps
 	$(BUILDER) build
@@ -17,6 +17,12 @@ tarball: iso
 run: deps
 	$(BUILDER) kvm
 	./dist/kvm/run.sh $(RUN_ARGS)
+
+# Boot benchmark against a reference shell init: builds what it needs, boots both under
+# QEMU, writes dist/bench/ (README "Benchmark"). Not part of make test: it takes minutes.
+# Options with BENCH_ARGS="--runs 5 --compression-level 3 --cold".
+bench: setup deps
+	$(BUILDER) bench $(BENCH_ARGS)
 
 setup:
 	bash scripts/setup-host.sh

@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildCommand } from './commands/build.ts';
+import { benchCommand } from './commands/bench.ts';
 import { isoCommand, kvmCommand, tarballCommand } from './commands/outputs.ts';
 import { exitCodeFor, describeError } from './errors.ts';
 
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
     .command(isoCommand)
     .command(tarballCommand)
     .command(kvmCommand)
-    .demandCommand(1, 'Name a command: build, iso, tarball, kvm')
+    .command(benchCommand)
+    .demandCommand(1, 'Name a command: build, iso, tarball, kvm, bench')
     .strict()
     .help()
     .fail((message, err, instance) => {
