@@ -199,7 +199,7 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         const method = effectiveMethod(config.compression.method);
         const initrd = join(outDir, 'initrd.img');
         const statePath = join(workDir, 'initrd.state.json');
-        const wanted = { cpioSha, method, level: config.compression.level };
+        const wanted = { cpioSha, method, level: config.compression.level, window: method === 'zstd' ? 27 : undefined };
         // Compression is the slow part of a warm build: skip it when nothing changed.
         const previous = await readFile(statePath, 'utf8').then(JSON.parse).catch(() => undefined);
         if (previous && existsSync(initrd) && JSON.stringify(previous.input) === JSON.stringify(wanted) && (await sha256File(initrd)) === previous.initrdSha) {
