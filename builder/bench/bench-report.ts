@@ -32,6 +32,7 @@ export interface BuildFigures {
   warmStartupMs?: number;
   /** The warm rebuild's tasks and how long each took. */
   warmTasks?: { title: string; ms: number }[];
+  warmNote?: string;
   coldMs?: number;
   coldNote: string;
   timingsMs?: Record<string, number>;

@@ -118,8 +118,10 @@ net=/run/only-docker/net
 step_start runDhcp
 dhcp_t0=$(now_ms)
 mkdir -p "$net"
-docker run -d --name dhcp --restart always --net host --cap-add NET_ADMIN \
-  -v "$net:$net" "only-docker/dhcp:$VERSION_ID" >/dev/null
+# The flags of the init's DHCP container (init/net/dhcp-container.ts).
+docker run -d --name dhcp --restart unless-stopped --net host --cap-add NET_ADMIN \
+  -e DHCP_INTERFACE=eth0 -e "DHCP_STATE_DIR=$net" -e "DHCP_HOSTNAME=$(hostname)" \
+  --label io.only-docker.role=dhcp -v "$net:$net" "only-docker/dhcp:$VERSION_ID" >/dev/null
 waited=0
 until [ -f "$net/lease.json" ] || [ $waited -ge 600 ]; do
   sleep 0.1
@@ -140,10 +142,15 @@ fi
 # console is on (ttyS0) and makes it the controlling tty, in a new session (setsid).
 tty=$(sed 's/.* //' /sys/class/tty/console/active 2>/dev/null)
 step_start startConsole
+# Like the init: kernel messages below errors go to dmesg only from now on, so container
+# start-up (veth, bridge) does not fill the console the prompt appears on.
+echo 4 >/proc/sys/kernel/printk
+# The flags of the init's console container (init/supervise/console-container.ts).
 (
   while :; do
     rm -f /run/console.cid
     setsid cttyhack docker run --name console --rm -it --cidfile /run/console.cid \
+      -e TERM=xterm --label "io.only-docker.console=${tty:-console}" \
       --privileged --net host --pid host \
       -v /var/run/docker.sock:/var/run/docker.sock \
       -v /dev:/dev \

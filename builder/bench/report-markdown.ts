@@ -66,7 +66,7 @@ export function sizeTable(report: BenchReport): string {
 
 export function buildTable(report: BenchReport): string {
   const { build } = report;
-  const rows = [['warm rebuild (build command again, nothing changed)', build.warmMs === undefined ? 'n/a' : `${s(build.warmMs)} s`, '']];
+  const rows = [['warm rebuild (build command again, nothing changed)', build.warmMs === undefined ? 'n/a' : `${s(build.warmMs)} s`, build.warmNote ?? '']];
   // What the warm rebuild spends its time on, slowest first.
   const parts = [...(build.warmStartupMs !== undefined ? [{ title: 'start Node and tsx, load the configuration', ms: build.warmStartupMs }] : []), ...(build.warmTasks ?? [])];
   for (const part of parts.sort((a, b) => b.ms - a.ms)) rows.push([`↳ ${part.title.replace(/\|/g, '\\|')}`, `${s(part.ms)} s`, '']);

@@ -2,7 +2,7 @@
 // initrd from the same records, prove the payloads equal, time a warm (and optionally a
 // cold) build, boot both initrds alternately, and write dist/bench/.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Listr, type ListrTask } from 'listr2';
 import type { BuildConfig } from '../config/schema.ts';
@@ -13,7 +13,7 @@ import { chooseAccel, type AccelChoice } from './accel.ts';
 import type { BenchVmOptions } from './bench-vm.ts';
 import { bootOnce, type BootRun, type InitKind } from './boot-run.ts';
 import { compareMilestones, compareSteps, evaluateGoals, milestoneKeys, runRecords, type BenchReport, type SizeFigures } from './bench-report.ts';
-import { timeBuildCommand, timeColdBuild, type BuildTiming } from './build-timing.ts';
+import { isWarm, timeBuildCommand, timeColdBuild, type BuildTiming } from './build-timing.ts';
 import { outputs, type OutputName } from '../outputs/outputs.ts';
 import type { OutputResult } from '../outputs/output-types.ts';
 import { outputInputs, outputTasks } from '../commands/outputs.ts';
@@ -45,6 +45,8 @@ interface BenchContext {
   reference: ReferenceInitrd;
   payload: PayloadComparison;
   warm?: BuildTiming;
+  /** Rebuilds before the timed one that were not warm (inputs changed meanwhile). */
+  warmRetries?: number;
   cold?: BuildTiming;
   accel: { accel: 'kvm' | 'tcg'; note: string };
   runs: BootRun[];
@@ -84,8 +86,6 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const outDir = resolve(REPO_ROOT, config.outDir);
   const cacheDir = resolve(REPO_ROOT, config.cacheDir);
   const benchDir = join(outDir, 'bench');
-  const realInitrd = join(outDir, 'initrd.img');
-  const vmlinuz = join(outDir, 'vmlinuz');
 
   // 1. The real build, with the same tasks as `only-docker build` (the initrd, then every
   // output, so the ISO measured is the current one); its records are reused.
@@ -101,6 +101,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   await mkdir(benchDir, { recursive: true });
   const logDir = join(benchDir, 'logs');
   await rm(logDir, { recursive: true, force: true });
+  // The benchmark compares and boots copies: the timed rebuild below (or anyone's build
+  // while this runs) may write dist/ again, and the initrd booted must be the one proved.
+  const realInitrd = join(benchDir, 'real-initrd.img');
+  const vmlinuz = join(benchDir, 'vmlinuz');
+  await copyFile(join(outDir, 'initrd.img'), realInitrd);
+  await copyFile(join(outDir, 'vmlinuz'), vmlinuz);
 
   const vmOptions = (initrd: string, accel: 'kvm' | 'tcg'): BenchVmOptions => ({
     kernel: vmlinuz,
@@ -137,8 +143,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     {
       title: 'Time a warm rebuild (the build command again)',
       task: async (ctx, task) => {
-        ctx.warm = await timeBuildCommand({ config: options.configPath, args: options.buildArgs });
-        task.title = `Warm rebuild: ${sec(ctx.warm.ms)}`;
+        // A rebuild that had to compress again was not warm: files changed since the
+        // build above (people keep working while this runs). The next one is.
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          ctx.warm = await timeBuildCommand({ config: options.configPath, args: options.buildArgs });
+          if (isWarm(ctx.warm)) break;
+          ctx.warmRetries = attempt;
+          task.output = `rebuild ${attempt} found changed inputs (${sec(ctx.warm.ms)}), again`;
+        }
+        task.title = `Warm rebuild: ${sec(ctx.warm!.ms)}${ctx.warmRetries ? ` (after ${ctx.warmRetries} rebuild(s) that found changed inputs)` : ''}`;
       },
     },
     {
@@ -202,7 +215,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const isoPath = join(outDir, 'only-docker.iso');
   let iso: SizeFigures['iso'];
   if (existsSync(isoPath)) {
-    const [isoStat, initrdStat] = await Promise.all([stat(isoPath), stat(realInitrd)]);
+    const [isoStat, initrdStat] = await Promise.all([stat(isoPath), stat(join(outDir, 'initrd.img'))]);
     iso = { bytes: isoStat.size, modified: isoStat.mtime.toISOString().slice(0, 16).replace('T', ' '), olderThanInitrd: isoStat.mtimeMs < initrdStat.mtimeMs };
   }
   const sizes: SizeFigures = {
@@ -252,6 +265,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       thisRunCold: buildWasCold,
       ...(ctx.warm !== undefined ? { warmMs: Math.round(ctx.warm.ms), warmTasks: ctx.warm.tasks.map((t) => ({ title: t.title, ms: Math.round(t.ms) })) } : {}),
       ...(ctx.warm?.startupMs !== undefined ? { warmStartupMs: Math.round(ctx.warm.startupMs) } : {}),
+      ...(ctx.warmRetries ? { warmNote: `after ${ctx.warmRetries} rebuild(s) that found inputs changed since the benchmark's build` } : {}),
       ...(coldMs !== undefined ? { coldMs: Math.round(coldMs) } : {}),
       coldNote,
       timingsMs: built.timings,

@@ -70,12 +70,14 @@ test('one bar per step and init, in the merged step order, with seconds', () => 
   // mountPseudoFilesystems (2), readConfig (real only), mountDockerDisk (reference only), startDockerd (2)
   assert.equal(stepBars.length, 6);
   const labels = [...svg.matchAll(/text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]);
-  assert.deepEqual(labels.slice(2, 6), ['mountPseudoFilesystems', 'readConfig', 'mountDockerDisk', 'startDockerd']);
+  assert.deepEqual(labels.slice(0, 3), ['kernel: power-on → /init', 'kernel: unpack the initramfs', 'init: exec → first step']);
+  assert.deepEqual(labels.slice(3, 7), ['mountPseudoFilesystems', 'readConfig', 'mountDockerDisk', 'startDockerd']);
   assert.match(svg, />20\.7 s</, 'startDockerd of the real init lasted 20.7 s');
   assert.match(svg, />0\.05 s skipped</);
   assert.equal([...svg.matchAll(/<rect class="bar milestone"/g)].length, 5, 'console prompt: reference only');
   assert.match(svg, />n\/a</, 'a milestone an init did not reach says so');
-  assert.equal([...svg.matchAll(/<rect class="bar phase"/g)].length, 3, 'kernel phase for both, unpack for the real one only');
+  assert.equal([...svg.matchAll(/<rect class="bar phase"/g)].length, 5, 'kernel and init start-up for both, unpack for the real one only');
+  assert.match(svg, />2\.8 s</, 'the real init took 2.8 s from exec to its first step');
 });
 
 test('rsvg-convert, when installed, renders it', async (t) => {

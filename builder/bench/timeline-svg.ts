@@ -63,6 +63,14 @@ function rowsOf(input: TimelineInput): Row[] {
   };
   phase('kernel: power-on → /init', undefined, 'initStart');
   phase('kernel: unpack the initramfs', 'initrdUnpackStart', 'initrdUnpacked');
+  // How long an init takes to get going (a Node binary loads and compiles first).
+  const firstStep = input.series.map((s) => Math.min(...s.steps.map((step) => step.start ?? step.end ?? Infinity)));
+  const startBars = input.series.map((s, i) => {
+    const from = s.milestones.initStart;
+    const to = firstStep[i]!;
+    return from === undefined || !Number.isFinite(to) ? undefined : { from, to, text: seconds(to - from) };
+  });
+  if (startBars.some(Boolean)) rows.push({ label: 'init: exec → first step', kind: 'phase', bars: startBars });
   for (const name of stepOrder(input.series)) {
     rows.push({
       label: name,
