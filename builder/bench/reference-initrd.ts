@@ -10,6 +10,7 @@ import { compressFile, effectiveMethod, type CompressionSettings } from '../cpio
 import { sha256File } from '../sources/file-hash.ts';
 
 export const REFERENCE_INIT_SCRIPT = join(import.meta.dirname, 'reference-init.sh');
+const COMPRESSOR_SOURCE = join(import.meta.dirname, '../cpio/compress.ts');
 
 export class ReferenceInitrdError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -57,7 +58,14 @@ export async function writeReferenceInitrd(options: ReferenceInitrdOptions): Pro
   const statePath = join(options.workDir, 'reference-initrd.state.json');
   try {
     const cpioBytes = await writeNewcFile(tree.records(), cpioPath, { mtime: options.mtime });
-    const wanted = { cpioSha: await sha256File(cpioPath), method: effectiveMethod(options.compression.method), level: options.compression.level };
+    const wanted = {
+      cpioSha: await sha256File(cpioPath),
+      method: effectiveMethod(options.compression.method),
+      level: options.compression.level,
+      // The compressor's own settings (a zstd window, say) live in its code: a change
+      // there must compress the reference again, as it does the real initrd.
+      compressor: await sha256File(COMPRESSOR_SOURCE),
+    };
     // Like the build: compressing ~200 MB at -19 takes minutes, so skip it when nothing changed.
     const previous = await readFile(statePath, 'utf8')
       .then((text) => JSON.parse(text) as { input: unknown; initrdSha: string })
