@@ -4,6 +4,8 @@ import { BootConsole, fdSink } from './console.ts';
 import { defaultPaths, type BootContext } from './context.ts';
 import { freshDefaults } from './config/options.ts';
 import { EmergencyShell } from './emergency-shell.ts';
+import { InitLog } from './logs/init-log.ts';
+import { RotatingLog } from './logs/rotating-log.ts';
 import { describeErrorChain, installPid1Guards, keepAlive } from './pid1-guards.ts';
 import { bootPlan } from './plan.ts';
 import { runPlan, StepFailedError } from './runner.ts';
@@ -11,6 +13,8 @@ import { ChildTracker } from './sys/child-tracker.ts';
 import { loadKoffi } from './sys/koffi.ts';
 import { createLibcSys } from './sys/libc.ts';
 import { ZombieReaper } from './sys/reaper.ts';
+import { BootTimeline } from './timeline/boot-timeline.ts';
+import { initExecUptimeMs, tapEvents } from './timeline/tap-events.ts';
 import type { Sys } from './sys/sys.ts';
 import { initVersion } from './version.ts';
 
@@ -27,8 +31,24 @@ function kernelUptime(): string {
 /** The init as PID 1: run the plan, then stay alive, reaping and keeping a shell up on failure. */
 export async function boot(): Promise<void> {
   const started = performance.now();
-  // The kernel starts /init with fds 0-2 on /dev/console.
-  const console = new BootConsole(fdSink(1));
+  // The kernel starts /init with fds 0-2 on /dev/console. Every line also goes to the
+  // init's log file (held back until startLogging knows od.log), and every event to the
+  // boot timeline.
+  const consoleSink = fdSink(1);
+  const initLog = new InitLog({
+    // Straight to the console: a failing log file must not report into itself.
+    file: new RotatingLog({ path: defaultPaths.initLog, onError: (m) => consoleSink(`init: warning: ${m}`) }),
+  });
+  const console = new BootConsole((line) => {
+    consoleSink(line);
+    initLog.line(line);
+  });
+  const timeline = new BootTimeline({
+    paths: [defaultPaths.bootTimeline],
+    initExecUptimeMs: () => initExecUptimeMs(() => readFileSync('/proc/uptime', 'utf8')),
+    onError: (m) => console.warn(m),
+  });
+  tapEvents(console, (event) => timeline.observe(event));
   const tracker = new ChildTracker();
   tracker.install();
   const shell = new EmergencyShell({ console });
@@ -70,6 +90,7 @@ export async function boot(): Promise<void> {
     paths: defaultPaths,
     kernelRelease: release(),
     config: freshDefaults(),
+    initLog,
   };
   const result = await runPlan(bootPlan, ctx, {
     emit: (event) => console.event(event),

@@ -1,6 +1,9 @@
 import type { BootConsole } from './console.ts';
 import type { InitConfig } from './config/options.ts';
+import type { BridgeState } from './bridge/create-bridge.ts';
+import type { DockerdSupervisor } from './dockerd/dockerd-supervisor.ts';
 import type { DockerdHandle } from './dockerd/spawn-dockerd.ts';
+import type { InitLog } from './logs/init-log.ts';
 import type { Sys } from './sys/sys.ts';
 
 /**
@@ -17,6 +20,12 @@ export interface BootPaths {
   dockerdBinary: string;
   dockerSocket: string;
   dockerLog: string;
+  /** The init's own lines, with times (startLogging). */
+  initLog: string;
+  /** The boot timeline (steps and milestones) as JSON, rewritten as the boot goes. */
+  bootTimeline: string;
+  sysClassNet: string;
+  busybox: string;
 }
 
 export const defaultPaths: BootPaths = {
@@ -29,6 +38,10 @@ export const defaultPaths: BootPaths = {
   dockerdBinary: '/usr/sbin/dockerd',
   dockerSocket: '/var/run/docker.sock',
   dockerLog: '/var/log/docker.log',
+  initLog: '/var/log/only-docker-init.log',
+  bootTimeline: '/run/only-docker/boot-timeline.json',
+  sysClassNet: '/sys/class/net',
+  busybox: '/bin/busybox',
 };
 
 /** State shared by the steps; a step reads what earlier steps left here. */
@@ -40,8 +53,17 @@ export interface BootContext {
   readonly kernelRelease: string;
   /** Defaults until readConfig replaces it with the kernel command line's values. */
   config: InitConfig;
-  /** Set by startDockerd. */
+  /** Set by startDockerd; the current dockerd (replaced when the supervisor restarts it). */
   dockerd?: DockerdHandle;
+  /**
+   * Set by startDockerd: restarts dockerd when it dies. Shutdown calls its stop() (or
+   * disableRestart()) first, so nothing starts dockerd again behind its back.
+   */
+  dockerdSupervisor?: DockerdSupervisor;
+  /** Set by createBridge when od.bridge names a bridge to make. */
+  bridge?: BridgeState;
+  /** The init's log file, started by startLogging once od.log is known. */
+  initLog?: InitLog;
 }
 
 /** What a step returns when it decided there was nothing to do. */

@@ -2,6 +2,8 @@
 // benchmark parse exactly these; people read them in the same log. Key order is part
 // of the format, so each event is built as a literal in that order.
 
+import type { DockerdEvent } from './dockerd/dockerd-events.ts';
+
 export type StepStatus = 'start' | 'done' | 'failed' | 'skipped';
 
 export type StepEvent =
@@ -22,7 +24,7 @@ export interface BootEvent {
   ms: number;
 }
 
-export type OdEvent = StepEvent | DockerReadyEvent | BootEvent;
+export type OdEvent = StepEvent | DockerReadyEvent | BootEvent | DockerdEvent;
 
 export function stepStart(name: string): StepEvent {
   return { od: 'step', name, status: 'start' };

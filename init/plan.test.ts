@@ -5,7 +5,17 @@ import { bootPlan } from './plan.ts';
 test('the boot order of this slice', () => {
   assert.deepEqual(
     bootPlan.map((s) => s.name),
-    ['mountPseudoFilesystems', 'readConfig', 'protectInit', 'loadModules', 'setHostname', 'loopbackUp', 'startDockerd'],
+    [
+      'mountPseudoFilesystems',
+      'readConfig',
+      'startLogging',
+      'protectInit',
+      'loadModules',
+      'setHostname',
+      'loopbackUp',
+      'createBridge',
+      'startDockerd',
+    ],
   );
 });
 

@@ -1,4 +1,6 @@
 import type { Step } from './context.ts';
+import { createBridge } from './bridge/create-bridge.ts';
+import { startLogging } from './logs/start-logging.ts';
 import { loadModules } from './steps/load-modules.ts';
 import { loopbackUp } from './steps/loopback-up.ts';
 import { mountPseudoFilesystems } from './steps/mount-pseudo-filesystems.ts';
@@ -11,9 +13,11 @@ import { startDockerd } from './steps/start-dockerd.ts';
 export const bootPlan: readonly Step[] = [
   mountPseudoFilesystems,
   readConfig,
+  startLogging,
   protectInit,
   loadModules,
   setHostname,
   loopbackUp,
+  createBridge,
   startDockerd,
 ];

@@ -6,7 +6,12 @@ const cmdline = (s: string) => `BOOT_IMAGE=/vmlinuz console=ttyS0 ${s}\n`;
 
 test('no od.* options gives the defaults and no problems', () => {
   const { config, problems } = parseConfig(cmdline('quiet'));
-  assert.deepEqual(config, { debug: false, hostname: 'only-docker', dockerd: { args: [], timeoutMs: 60000 } });
+  assert.deepEqual(config, {
+    debug: false,
+    hostname: 'only-docker',
+    dockerd: { args: [], timeoutMs: 60000, storageDriver: null, bridge: null, bip: null },
+    log: null,
+  });
   assert.deepEqual(problems, []);
 });
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { splitArgs, tokenizeCmdline, type KernelParam } from './cmdline.ts';
+import { logTargets, type LogTarget } from '../logs/log-targets.ts';
 
 /** The init's settings, all from the kernel command line (`od.*`). */
 export interface InitConfig {
@@ -12,13 +13,22 @@ export interface InitConfig {
     args: string[];
     /** od.dockerd.timeout in seconds on the command line; how long to wait for /_ping. */
     timeoutMs: number;
+    /** od.storage.driver: dockerd --storage-driver; null = dockerd's choice (overlay2). */
+    storageDriver: string | null;
+    /** od.bridge: a bridge the init creates with od.bip's address; dockerd gets -b NAME. */
+    bridge: string | null;
+    /** od.bip: the bridge's address; alone, dockerd gets --bip and keeps docker0. */
+    bip: { ip: string; prefix: number } | null;
   };
+  /** od.log: where logs go; null = files, and the console too with od.debug. */
+  log: LogTarget | null;
 }
 
 export const defaultConfig: InitConfig = Object.freeze({
   debug: false,
   hostname: 'only-docker',
-  dockerd: Object.freeze({ args: [], timeoutMs: 60_000 }),
+  dockerd: Object.freeze({ args: [], timeoutMs: 60_000, storageDriver: null, bridge: null, bip: null }),
+  log: null,
 }) as InitConfig;
 
 export const optionPrefix = 'od.';
@@ -90,6 +100,62 @@ const seconds = z.pipe(
   ),
 );
 
+// dockerd's graph drivers (20.10); a typo would only show as dockerd refusing to start.
+const storageDrivers = ['overlay2', 'fuse-overlayfs', 'btrfs', 'zfs', 'vfs', 'devicemapper', 'aufs', 'overlay'];
+const storageDriver = z.pipe(
+  needsValue('a storage driver'),
+  z.string().check(z.refine((v) => storageDrivers.includes(v), `expected one of ${storageDrivers.join(', ')}`)),
+);
+
+/** An IPv4 address with a prefix; `hostPart` is false for the subnet's network and broadcast addresses. */
+function parseBridgeAddress(value: string): { ip: string; prefix: number; hostPart: boolean } | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o) => o > 255) || prefix < 8 || prefix > 30) return undefined;
+  const address = octets.reduce((n, o) => n * 256 + o, 0);
+  const hostBits = 2 ** (32 - prefix);
+  const host = address % hostBits;
+  return { ip: octets.join('.'), prefix, hostPart: host !== 0 && host !== hostBits - 1 };
+}
+
+// The bridge's own address with the subnet's prefix (docker's --bip): 172.30.0.1/24,
+// not the network address 172.30.0.0/24, which dockerd would take as the gateway.
+const bridgeAddress = z.pipe(
+  z.pipe(
+    needsValue('an IPv4 address with its prefix, e.g. 172.30.0.1/24'),
+    z.string().check(
+      z.refine((v) => parseBridgeAddress(v) !== undefined, 'expected the bridge address with its prefix, e.g. 172.30.0.1/24 (prefix 8-30)'),
+      z.refine(
+        (v) => parseBridgeAddress(v)?.hostPart !== false,
+        'that is the network or broadcast address of its subnet; give the bridge a host address such as 172.30.0.1/24',
+      ),
+    ),
+  ),
+  z.transform((v: string) => {
+    const { ip, prefix } = parseBridgeAddress(v)!;
+    return { ip, prefix };
+  }),
+);
+
+// Not docker0: that one dockerd makes itself (od.bip alone sets its address).
+const bridgeName = z.pipe(
+  needsValue('a bridge name'),
+  z.string().check(
+    z.regex(/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/, 'a bridge name is 1-15 letters, digits, dots, dashes or underscores, starting with a letter'),
+    z.refine((v) => v !== 'docker0', 'docker0 is the bridge dockerd makes itself; od.bip alone sets its address'),
+  ),
+);
+
+const logTarget = z.pipe(
+  needsValue(logTargets.join(', ')),
+  z.pipe(
+    z.string().check(z.refine((v) => (logTargets as readonly string[]).includes(v), `expected one of ${logTargets.join(', ')}`)),
+    z.transform((v: string) => v as LogTarget),
+  ),
+);
+
 /** Every od.* option the init knows. A key not in this table is reported as unknown. */
 export const optionTable: ReadonlyArray<OptionSpec<unknown>> = [
   option({
@@ -119,6 +185,34 @@ export const optionTable: ReadonlyArray<OptionSpec<unknown>> = [
     fallback: defaultConfig.dockerd.timeoutMs / 1000,
     apply: (c, v) => void (c.dockerd.timeoutMs = Math.round(v * 1000)),
     show: (v) => `${v}s`,
+  }),
+  option<string | null>({
+    key: 'od.storage.driver',
+    schema: storageDriver,
+    fallback: defaultConfig.dockerd.storageDriver,
+    apply: (c, v) => void (c.dockerd.storageDriver = v),
+    show: (v) => v ?? "dockerd's choice",
+  }),
+  option<string | null>({
+    key: 'od.bridge',
+    schema: bridgeName,
+    fallback: defaultConfig.dockerd.bridge,
+    apply: (c, v) => void (c.dockerd.bridge = v),
+    show: (v) => v ?? 'none, docker0',
+  }),
+  option<{ ip: string; prefix: number } | null>({
+    key: 'od.bip',
+    schema: bridgeAddress,
+    fallback: defaultConfig.dockerd.bip,
+    apply: (c, v) => void (c.dockerd.bip = v && { ...v }),
+    show: (v) => (v ? `${v.ip}/${v.prefix}` : "dockerd's choice"),
+  }),
+  option<LogTarget | null>({
+    key: 'od.log',
+    schema: logTarget,
+    fallback: defaultConfig.log,
+    apply: (c, v) => void (c.log = v),
+    show: (v) => v ?? 'file, both with od.debug',
   }),
 ];
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants as fsConstants, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants as fsConstants, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { LineSplitter } from '../logs/line-splitter.ts';
 
 export const dockerdPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -37,57 +37,42 @@ export interface DockerdHandle {
 export interface SpawnDockerdOptions {
   binary: string;
   args: string[];
-  logPath: string;
-  /** Also copy each log line here (od.debug). */
-  echo?: (line: string) => void;
+  /**
+   * Each line dockerd prints on stdout or stderr (and containerd, which dockerd starts
+   * with the same descriptors): the init keeps them (rotated file, console), so the
+   * daemon never writes to a file that grows without bound.
+   */
+  onLine: (line: string) => void;
 }
 
-/** Writes a stream to a file descriptor, and line by line to `echo`. */
-function tee(stream: Readable, fd: number, echo: (line: string) => void): void {
-  let partial = '';
-  stream.on('data', (chunk: Buffer) => {
-    try {
-      writeSync(fd, chunk);
-    } catch {
-      // a full disk must not take the console copy down with it
-    }
-    const text = partial + chunk.toString('utf8');
-    const lines = text.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) echo(`dockerd: ${line}`);
-  });
+/** Lines from a pipe; a stream of its own per pipe, so stdout and stderr never mix mid-line. */
+function readLines(stream: Readable, onLine: (line: string) => void): void {
+  const splitter = new LineSplitter(onLine);
+  stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+  // containerd may keep the pipes after dockerd died; they end when the last writer goes.
+  stream.once('end', () => splitter.end());
+  stream.on('error', () => splitter.end());
 }
 
-/**
- * Starts dockerd with its output appended to the log file. Without echo, the child
- * writes to the file itself and the init is not in the log's path at all; with echo,
- * the init copies the pipes to both places.
- */
+/** Starts dockerd with its output on pipes that the init reads line by line. */
 export function spawnDockerd(options: SpawnDockerdOptions): DockerdHandle {
   try {
     accessSync(options.binary, fsConstants.X_OK);
   } catch (cause) {
     throw new DockerdSpawnError(`${options.binary} is missing or not executable`, { cause });
   }
-  mkdirSync(dirname(options.logPath), { recursive: true });
-  const logFd = openSync(options.logPath, 'a', 0o640);
 
   let child: ChildProcess;
   try {
     child = spawn(options.binary, options.args, {
       env: dockerdEnvironment(),
-      stdio: options.echo ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (cause) {
-    closeSync(logFd);
     throw new DockerdSpawnError(`cannot start ${options.binary}: ${(cause as Error).message}`, { cause });
   }
-  if (options.echo) {
-    tee(child.stdout!, logFd, options.echo);
-    tee(child.stderr!, logFd, options.echo);
-  } else {
-    closeSync(logFd);
-  }
+  readLines(child.stdout!, options.onLine);
+  readLines(child.stderr!, options.onLine);
 
   const controller = new AbortController();
   const exited = new Promise<DockerdExit>((resolve) => {

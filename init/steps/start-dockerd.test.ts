@@ -28,7 +28,8 @@ function setup(t: { after(fn: () => void): void }) {
   writeFileSync(binary, fakeDockerd);
   chmodSync(binary, 0o755);
   const ctx = fakeContext({ dockerdBinary: binary, dockerSocket: join(dir, 'docker.sock'), dockerLog: join(dir, 'log/docker.log') });
-  t.after(() => {
+  t.after(async () => {
+    await ctx.dockerdSupervisor?.stop({ graceMs: 100 });
     ctx.dockerd?.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
@@ -58,12 +59,12 @@ test('starts dockerd, waits for /_ping, prints the ready event and line', async 
 
 test('fails at once, not after the timeout, when dockerd exits', async (t) => {
   const { ctx } = setup(t);
-  ctx.config.debug = true;
+  ctx.config.log = 'both';
   ctx.config.dockerd.args = [ctx.paths.dockerSocket, '0', '3'];
   const started = Date.now();
   await assert.rejects(Promise.resolve(startDockerd.run(ctx)), /stopped waiting for .*dockerd exited \(code 3\)/);
   assert.ok(Date.now() - started < 10_000);
-  // od.debug: the log goes to the console as well as the file.
+  // od.log=both (what od.debug implies): the log goes to the console as well as the file.
   assert.ok(ctx.lines.includes('dockerd: failing on purpose'), ctx.lines.join('\n'));
   assert.match(readFileSync(ctx.paths.dockerLog, 'utf8'), /failing on purpose/);
 });

@@ -1,13 +1,29 @@
-import type { Step } from '../context.ts';
+import type { BootContext, Step } from '../context.ts';
 import { DockerClient } from '../docker/docker-client.ts';
 import { waitForDocker } from '../docker/wait-ready.ts';
+import { dockerdArgs } from '../dockerd/dockerd-args.ts';
+import { DockerdSupervisor } from '../dockerd/dockerd-supervisor.ts';
 import { setOomScoreAdj, spawnDockerd } from '../dockerd/spawn-dockerd.ts';
 import { dockerReady } from '../events.ts';
+import { resolveLogRouting } from '../logs/log-targets.ts';
+import { RotatingLog } from '../logs/rotating-log.ts';
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from '../sys/sys.ts';
 
 /** fs.nr_open's default: the highest nofile the kernel allows without a sysctl. */
 const maxOpenFiles = 1048576n;
 const dockerdOomScoreAdj = -500;
+
+/** Where dockerd's lines go, by od.log: the rotated file, the console, or both. */
+function dockerdLineSink(ctx: BootContext): (line: string) => void {
+  const routing = resolveLogRouting(ctx.config.log, ctx.config.debug);
+  const file = routing.file
+    ? new RotatingLog({ path: ctx.paths.dockerLog, onError: (m) => ctx.console.warn(m) })
+    : undefined;
+  return (line) => {
+    file?.write(`${line}\n`);
+    if (routing.console) ctx.console.raw(`dockerd: ${line}`);
+  };
+}
 
 export const startDockerd: Step = {
   name: 'startDockerd',
@@ -27,26 +43,38 @@ export const startDockerd: Step = {
       }
     }
 
-    const args = ctx.config.dockerd.args;
-    const dockerd = spawnDockerd({
-      binary: ctx.paths.dockerdBinary,
-      args,
-      logPath: ctx.paths.dockerLog,
-      ...(ctx.config.debug ? { echo: (line: string) => ctx.console.raw(line) } : {}),
-    });
-    ctx.dockerd = dockerd;
-    ctx.console.info(`dockerd started (pid ${dockerd.pid}${args.length ? `, args: ${args.join(' ')}` : ''}), log in ${ctx.paths.dockerLog}`);
-    dockerd.gone.addEventListener('abort', () => ctx.console.warn(String(dockerd.gone.reason)), { once: true });
-    try {
-      setOomScoreAdj(dockerd.pid, dockerdOomScoreAdj);
-    } catch (error) {
-      ctx.console.warn(`cannot set dockerd's oom_score_adj: ${(error as Error).message}`);
-    }
-
+    const { args, notes } = dockerdArgs({ config: ctx.config, ...(ctx.bridge ? { bridge: ctx.bridge } : {}) });
+    for (const note of notes) ctx.console.warn(note);
+    const onLine = dockerdLineSink(ctx);
     const client = new DockerClient({ socketPath: ctx.paths.dockerSocket });
-    const attempts = await waitForDocker(client, { timeoutMs: ctx.config.dockerd.timeoutMs, signal: dockerd.gone });
+    const supervisor = new DockerdSupervisor({
+      spawn: () => {
+        const dockerd = spawnDockerd({ binary: ctx.paths.dockerdBinary, args, onLine });
+        ctx.dockerd = dockerd;
+        ctx.console.info(`dockerd started (pid ${dockerd.pid}${args.length ? `, args: ${args.join(' ')}` : ''})`);
+        dockerd.gone.addEventListener('abort', () => ctx.console.debug(String(dockerd.gone.reason)), { once: true });
+        try {
+          setOomScoreAdj(dockerd.pid, dockerdOomScoreAdj);
+        } catch (error) {
+          ctx.console.warn(`cannot set dockerd's oom_score_adj: ${(error as Error).message}`);
+        }
+        return dockerd;
+      },
+      waitReady: async (dockerd) => {
+        const attempts = await waitForDocker(client, { timeoutMs: ctx.config.dockerd.timeoutMs, signal: dockerd.gone });
+        ctx.console.debug(`/_ping answered after ${attempts} attempts`);
+      },
+      emit: (event) => ctx.console.event(event),
+      log: { info: (m) => ctx.console.info(m), warn: (m) => ctx.console.warn(m) },
+    });
+    ctx.dockerdSupervisor = supervisor;
+    try {
+      await supervisor.start();
+    } catch (error) {
+      if (ctx.dockerd?.gone.aborted) ctx.console.warn(String(ctx.dockerd.gone.reason));
+      throw error;
+    }
     const version = await client.version({ timeoutMs: 10_000 });
-    ctx.console.debug(`/_ping answered after ${attempts} attempts`);
     ctx.console.event(dockerReady(version.Version, version.ApiVersion));
     ctx.console.info(`Docker ${version.Version} is ready (API ${version.ApiVersion})`);
   },
