@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ChildTracker } from './child-tracker.ts';
-import { findOrphanZombies, parseProcStat, ZombieReaper } from './reaper.ts';
+import { findOrphanZombies, listChildren, parseProcStat, ZombieReaper } from './reaper.ts';
 import { fakeSys } from '../testing/fake-sys.ts';
 
 test('parseProcStat copes with spaces and parentheses in the command name', () => {
@@ -60,4 +60,26 @@ test('the tracker sees children spawned through child_process and forgets them o
   await new Promise((resolve) => child.once('exit', resolve));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(tracker.has(child.pid!), false);
+});
+
+test('listChildren reads every thread\'s children file; undefined without them', (t) => {
+  const proc = fakeProc(t, []);
+  mkdirSync(join(proc, '1/task/1'), { recursive: true });
+  mkdirSync(join(proc, '1/task/7'), { recursive: true });
+  writeFileSync(join(proc, '1/task/1/children'), '31 32 ');
+  writeFileSync(join(proc, '1/task/7/children'), '');
+  assert.deepEqual(listChildren(proc, 1)?.sort(), [31, 32]);
+  mkdirSync(join(proc, '2/task/2'), { recursive: true });
+  assert.equal(listChildren(proc, 2), undefined, 'a kernel without CONFIG_PROC_CHILDREN');
+  assert.equal(listChildren(proc, 3), undefined);
+});
+
+test('the fast pass looks only at our children; without children files it scans all', (t) => {
+  const proc = fakeProc(t, ['31 (shim) Z 1 0', '32 (tracked) Z 1 0', '40 (orphan) Z 1 0']);
+  mkdirSync(join(proc, '1/task/1'), { recursive: true });
+  writeFileSync(join(proc, '1/task/1/children'), '31 32');
+  assert.deepEqual(findOrphanZombies(proc, 1, (pid) => pid === 32, { fast: true }).map((z) => z.pid), [31]);
+  assert.deepEqual(findOrphanZombies(proc, 1, (pid) => pid === 32).map((z) => z.pid).sort(), [31, 40]);
+  rmSync(join(proc, '1/task'), { recursive: true });
+  assert.deepEqual(findOrphanZombies(proc, 1, (pid) => pid === 32, { fast: true }).map((z) => z.pid).sort(), [31, 40]);
 });

@@ -25,13 +25,56 @@ export function parseProcStat(text: string): ProcStat | undefined {
   return { pid, comm: text.slice(open + 1, close), state, ppid: Number(ppid) };
 }
 
-/** Zombies whose parent is us (PID 1) and that libuv does not own. */
-export function findOrphanZombies(procRoot: string, parentPid: number, isTracked: (pid: number) => boolean): ProcStat[] {
-  let names: string[];
+/**
+ * The pids of a process's children, from /proc/<pid>/task/<tid>/children (one file per
+ * thread: a child belongs to the thread that forked it; orphans come to the main one).
+ * undefined when the kernel has no such files (CONFIG_PROC_CHILDREN off): then only a
+ * scan of all of /proc finds them. Debian's kernel has them.
+ */
+export function listChildren(procRoot: string, pid: number): number[] | undefined {
+  let tasks: string[];
   try {
-    names = readdirSync(procRoot);
+    tasks = readdirSync(join(procRoot, String(pid), 'task'));
   } catch {
-    return [];
+    return undefined;
+  }
+  const children: number[] = [];
+  let found = false;
+  for (const tid of tasks) {
+    let text: string;
+    try {
+      text = readFileSync(join(procRoot, String(pid), 'task', tid, 'children'), 'utf8');
+    } catch {
+      continue; // a thread that ended meanwhile, or no children files at all
+    }
+    found = true;
+    for (const word of text.split(' ')) if (word.trim()) children.push(Number(word));
+  }
+  return found ? children : undefined;
+}
+
+/**
+ * Zombies whose parent is us (PID 1) and that libuv does not own. With `fast`, only our
+ * children are looked at (their list is cheap to read); else every process in /proc,
+ * which under an orphan storm with hundreds of processes costs PID 1 real time, so it is
+ * kept for the periodic backstop.
+ */
+export function findOrphanZombies(
+  procRoot: string,
+  parentPid: number,
+  isTracked: (pid: number) => boolean,
+  options: { fast?: boolean } = {},
+): ProcStat[] {
+  let names: string[];
+  const children = options.fast ? listChildren(procRoot, parentPid) : undefined;
+  if (children) {
+    names = children.filter((pid) => !isTracked(pid)).map(String);
+  } else {
+    try {
+      names = readdirSync(procRoot);
+    } catch {
+      return [];
+    }
   }
   const zombies: ProcStat[] = [];
   for (const name of names) {
@@ -65,16 +108,25 @@ export class ZombieReaper {
   readonly #options: ReaperOptions;
   #timer: NodeJS.Timeout | undefined;
   #scheduled = false;
+  #fullPending = false;
   reaped = 0;
+  /** Scans so far, and the time they took: what reaping costs PID 1. */
+  scans = 0;
+  scanMs = 0;
 
   constructor(options: ReaperOptions) {
     this.#options = options;
   }
 
-  reapOnce(): number[] {
+  /** One pass; `fast` looks only at our children (SIGCHLD), else at all of /proc (the timer). */
+  reapOnce(options: { fast?: boolean } = {}): number[] {
     const { sys, tracker } = this.#options;
-    const zombies = findOrphanZombies(this.#options.procRoot ?? '/proc', this.#options.parentPid ?? process.pid, (pid) =>
-      tracker.has(pid),
+    const started = performance.now();
+    const zombies = findOrphanZombies(
+      this.#options.procRoot ?? '/proc',
+      this.#options.parentPid ?? process.pid,
+      (pid) => tracker.has(pid),
+      options,
     );
     const reaped: number[] = [];
     for (const zombie of zombies) {
@@ -90,24 +142,32 @@ export class ZombieReaper {
       }
     }
     this.reaped += reaped.length;
+    this.scans++;
+    this.scanMs += performance.now() - started;
     return reaped;
   }
 
   start(): void {
     if (this.#timer) return;
-    const onSignal = () => this.#schedule();
+    const onSignal = () => this.#schedule(true);
     process.on('SIGCHLD', onSignal);
-    this.#timer = setInterval(() => this.#schedule(), this.#options.intervalMs ?? 5000);
+    this.#timer = setInterval(() => this.#schedule(false), this.#options.intervalMs ?? 5000);
   }
 
-  /** Several SIGCHLDs in one tick cost one /proc scan. */
-  #schedule(): void {
-    if (this.#scheduled) return;
+  /** Several SIGCHLDs in one tick cost one scan; a full scan pending covers a fast one. */
+  #schedule(fast: boolean): void {
+    if (this.#scheduled) {
+      if (!fast) this.#fullPending = true;
+      return;
+    }
     this.#scheduled = true;
+    this.#fullPending = !fast;
     setImmediate(() => {
       this.#scheduled = false;
+      const full = this.#fullPending;
+      this.#fullPending = false;
       try {
-        this.reapOnce();
+        this.reapOnce({ fast: !full });
       } catch (error) {
         this.#options.debug?.(`reaper: ${(error as Error).message}`);
       }
