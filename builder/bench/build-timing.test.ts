@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isWarm, taskTimes } from './build-timing.ts';
+import { taskTimes } from './build-timing.ts';
 
 test("task times come from the plain renderer's lines: each ✔ ends the time since the last one", () => {
   const times = taskTimes([
@@ -19,10 +19,4 @@ test("task times come from the plain renderer's lines: each ✔ ends the time si
     { title: 'Write the initrd: unchanged (zstd), kept', ms: 4500 },
   ]);
   assert.deepEqual(taskTimes([]), { tasks: [] });
-});
-
-test('a rebuild is warm when it kept the compressed initrd', () => {
-  const timing = (title: string) => ({ ms: 1, tasks: [{ title, ms: 1 }] });
-  assert.equal(isWarm(timing('Write the initrd: unchanged (zstd), kept')), true);
-  assert.equal(isWarm(timing('Write the initrd: 84.4 MB zstd (318.0 MB uncompressed, 623 entries)')), false);
 });

@@ -51,11 +51,6 @@ export function taskTimes(lines: readonly { t: number; text: string }[]): { star
   return { ...(startupMs !== undefined ? { startupMs } : {}), tasks };
 }
 
-/** A rebuild that found its inputs unchanged keeps the compressed initrd ("unchanged, kept"). */
-export function isWarm(timing: BuildTiming): boolean {
-  return timing.tasks.some((task) => /^Write the initrd: unchanged/.test(task.title));
-}
-
 /** Runs `only-docker build` in a child process; returns its wall time and per-task times. */
 export async function timeBuildCommand(options: BuildCommandOptions, extraArgs: string[] = []): Promise<BuildTiming> {
   const started = performance.now();

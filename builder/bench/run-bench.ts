@@ -13,7 +13,7 @@ import { chooseAccel, type AccelChoice } from './accel.ts';
 import type { BenchVmOptions } from './bench-vm.ts';
 import { bootOnce, type BootRun, type InitKind } from './boot-run.ts';
 import { compareMilestones, compareSteps, evaluateGoals, milestoneKeys, runRecords, type BenchReport, type SizeFigures } from './bench-report.ts';
-import { isWarm, timeBuildCommand, timeColdBuild, type BuildTiming } from './build-timing.ts';
+import { timeBuildCommand, timeColdBuild, type BuildTiming } from './build-timing.ts';
 import { outputs, type OutputName } from '../outputs/outputs.ts';
 import type { OutputResult } from '../outputs/output-types.ts';
 import { outputInputs, outputTasks } from '../commands/outputs.ts';
@@ -145,9 +145,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       task: async (ctx, task) => {
         // A rebuild that had to compress again was not warm: files changed since the
         // build above (people keep working while this runs). The next one is.
+        // The build keeps dist/initrd.img untouched when its archive did not change.
+        const initrdMtime = async () => (await stat(join(outDir, 'initrd.img'))).mtimeMs;
         for (let attempt = 1; attempt <= 3; attempt++) {
+          const before = await initrdMtime();
           ctx.warm = await timeBuildCommand({ config: options.configPath, args: options.buildArgs });
-          if (isWarm(ctx.warm)) break;
+          if ((await initrdMtime()) === before) break;
           ctx.warmRetries = attempt;
           task.output = `rebuild ${attempt} found changed inputs (${sec(ctx.warm.ms)}), again`;
         }
