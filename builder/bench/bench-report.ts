@@ -89,6 +89,7 @@ export interface BenchReport {
     steps: { name: string; status: string; startMs?: number; endMs?: number; guestMs?: number; error?: string }[];
     rssKb?: number;
     rssNote?: string;
+    otherCores?: number;
     logs: { serial: string; text: string };
   }[];
 }
@@ -195,6 +196,14 @@ export function runRecords(runs: readonly BootRun[]): BenchReport['runs'] {
     })),
     ...(run.rssKb !== undefined ? { rssKb: run.rssKb } : {}),
     ...(run.rssNote !== undefined ? { rssNote: run.rssNote } : {}),
+    ...(run.otherCores !== undefined ? { otherCores: run.otherCores } : {}),
     logs: run.logs,
   }));
+}
+
+/** Above this much other work (in cores) during a boot, its times are not to be trusted. */
+export const NOISY_CORES = 0.25;
+
+export function noisyRuns(runs: BenchReport['runs']): string[] {
+  return runs.filter((run) => (run.otherCores ?? 0) > NOISY_CORES).map((run) => `${run.kind} ${run.index} (${run.otherCores!.toFixed(2)} cores)`);
 }

@@ -80,6 +80,11 @@ export class BenchVm {
     return new BenchVm(child, poweredOn);
   }
 
+  /** QEMU's process id (undefined when it could not start). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get running(): boolean {
     return this.exitCode === undefined;
   }

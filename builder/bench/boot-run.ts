@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BenchVm, type BenchVmOptions } from './bench-vm.ts';
 import { CONSOLE_PROMPT, parseBootTimeline, type BootTimeline } from './boot-timeline.ts';
+import { otherCores, sampleCpu } from './host-noise.ts';
 
 export type InitKind = 'real' | 'reference';
 
@@ -32,6 +33,8 @@ export interface BootRun {
   /** PID 1's VmRSS in kB, read at the console prompt (or reported by the init). */
   rssKb?: number;
   rssNote?: string;
+  /** CPU cores' worth of other work on the host during the boot (noise in the figures). */
+  otherCores?: number;
   /** The transcript files, relative to the log directory's parent. */
   logs: { serial: string; text: string };
 }
@@ -54,6 +57,8 @@ export function bootState(text: string, prompt: RegExp): { prompt: boolean; fail
 export async function bootOnce(options: BootRunOptions, boot: (vm: BenchVmOptions) => BenchVm = (vm) => BenchVm.boot(vm)): Promise<BootRun> {
   const prompt = options.prompt ?? CONSOLE_PROMPT;
   const vm = boot(options.vm);
+  const cpuBefore = await sampleCpu(vm.pid);
+  let cpuAfter: Awaited<ReturnType<typeof sampleCpu>>;
   // Set inside the wait's callback, which TypeScript's narrowing does not follow.
   let stopReason = 'timeout' as StopReason;
   let rssKb: number | undefined;
@@ -82,6 +87,7 @@ export async function bootOnce(options: BootRunOptions, boot: (vm: BenchVmOption
     }
   } finally {
     stoppedAt = vm.now();
+    cpuAfter = await sampleCpu(vm.pid);
     await vm.stop();
   }
   await mkdir(options.logDir, { recursive: true });
@@ -93,12 +99,14 @@ export async function bootOnce(options: BootRunOptions, boot: (vm: BenchVmOption
     rssKb = timeline.rssKb;
     rssNote = 'reported by the init';
   }
+  const others = cpuBefore && cpuAfter ? otherCores(cpuBefore, cpuAfter) : undefined;
   return {
     kind: options.kind,
     index: options.index,
     stopReason,
     stoppedAt,
     timeline,
+    ...(others !== undefined ? { otherCores: Math.round(others * 100) / 100 } : {}),
     ...(rssKb !== undefined ? { rssKb } : {}),
     ...(rssNote !== undefined ? { rssNote } : {}),
     logs: { serial: `logs/${base}.serial.jsonl`, text: `logs/${base}.log` },

@@ -1,5 +1,5 @@
 // report.md, and the short version printed on the terminal (the same tables).
-import type { BenchReport, Compared, Goal } from './bench-report.ts';
+import { noisyRuns, NOISY_CORES, type BenchReport, type Compared, type Goal } from './bench-report.ts';
 import type { Summary } from './stats.ts';
 
 const s = (ms: number) => (ms / 1000).toFixed(ms !== 0 && Math.abs(ms) < 100 ? 2 : 1);
@@ -97,10 +97,23 @@ function settingsLine(report: BenchReport): string {
   );
 }
 
+/** A warning when other work on the host competed with the VMs for CPU. */
+export function noiseWarning(report: BenchReport): string[] {
+  const noisy = noisyRuns(report.runs);
+  return noisy.length
+    ? [
+        `**Warning:** the host was busy with other work (more than ${NOISY_CORES} cores besides QEMU) during ${noisy.join(', ')}: ` +
+          'under TCG that slows a boot down, so those times are not comparable. Run again on a quiet machine.',
+        '',
+      ]
+    : [];
+}
+
 export function terminalSummary(report: BenchReport): string {
   return [
     `only-docker boot benchmark: ${settingsLine(report)}`,
     '',
+    ...noiseWarning(report),
     goalTable(report.goals),
     '',
     milestoneTable(report.milestones),
@@ -130,6 +143,7 @@ export function renderReport(report: BenchReport, options: { png?: string; svg: 
     '',
     settingsLine(report),
     '',
+    ...noiseWarning(report),
     'The real initrd (the only-docker init) against a reference initrd with the same kernel, modules, Docker, ' +
       'libraries and images whose `/init` is a busybox shell script doing the same steps one after the other ' +
       '(`builder/bench/reference-init.sh`). Times are host-side timestamps of serial console lines, in seconds ' +
@@ -179,11 +193,12 @@ export function renderReport(report: BenchReport, options: { png?: string; svg: 
     '## Runs',
     '',
     table(
-      ['run', 'stopped', 'at (s)', 'PID 1 VmRSS', 'transcript'],
+      ['run', 'stopped', 'at (s)', 'other work on the host (cores)', 'PID 1 VmRSS', 'transcript'],
       report.runs.map((run) => [
         `${run.kind} ${run.index}`,
         run.stopReason,
         s(run.stoppedAtMs),
+        run.otherCores === undefined ? 'n/a' : run.otherCores.toFixed(2),
         run.rssKb === undefined ? `n/a${run.rssNote ? ` (${run.rssNote})` : ''}` : `${run.rssKb} kB`,
         `[log](${run.logs.text}), [timed chunks](${run.logs.serial})`,
       ]),
