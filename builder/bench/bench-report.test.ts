@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { SerialLog } from './serial-log.ts';
 import { parseBootTimeline } from './boot-timeline.ts';
 import type { BootRun, InitKind } from './boot-run.ts';
-import { compareMilestones, compareSteps, evaluateGoals, milestoneKeys } from './bench-report.ts';
-import { milestoneTable, summaryCell } from './report-markdown.ts';
+import { compareMilestones, compareSteps, evaluateGoals, milestoneKeys, runRecords, type BenchReport } from './bench-report.ts';
+import { milestoneTable, renderReport, summaryCell, terminalSummary } from './report-markdown.ts';
+import { summarize } from './stats.ts';
 
 function run(kind: InitKind, index: number, lines: [number, string][]): BootRun {
   const log = new SerialLog();
@@ -72,4 +73,39 @@ test('goals: met and missed with the margin, n/a when not measured', () => {
     ['not measured', 'not measured', 'not measured', 'not measured'],
   );
   assert.match(none[0]!.measured, /no prompt from the real init/);
+});
+
+test('report.md has every section, the payload list, discarded runs and the noise warning', () => {
+  const runs = [boot('real', 1, 1, true), boot('reference', 1, 0.8, true)];
+  const milestones = compareMilestones(runs);
+  const records = runRecords(runs);
+  records[0]!.otherCores = 0.6;
+  const report: BenchReport = {
+    date: '2026-11-22 07:00 UTC',
+    machine: { cpu: 'CPU', cores: 2, memoryGiB: 24, os: 'Debian 12', kernel: '6.1', qemu: 'QEMU emulator version 7.2' },
+    settings: { runs: 1, accel: 'tcg', accelNote: 'tcg', memoryMb: 2048, cpus: 2, append: '', timeoutS: 300, graceS: 20, noisyRetries: 2 },
+    milestones,
+    steps: compareSteps(runs),
+    rss: { real: summarize([52_000]), reference: summarize([1_800]), notes: [] },
+    sizes: {
+      real: { compressedBytes: 84e6, uncompressedBytes: 317e6, entries: 600, compression: 'zstd', level: 19 },
+      reference: { compressedBytes: 60e6, uncompressedBytes: 230e6, entries: 600 },
+      components: { init: { files: 2, bytes: 88e6 }, 'docker and tools': { files: 128, bytes: 196e6 } },
+    },
+    build: { thisRunMs: 10_000, thisRunCold: false, warmMs: 12_000, warmTasks: [{ title: 'Compile the init', ms: 3000 }], coldNote: 'not measured' },
+    goals: evaluateGoals({ milestones, warmMs: 12_000, realRssKb: 52_000 }),
+    payload: { equalCount: 1, differing: ['init'], unexpected: [], ok: true, entries: [] },
+    runs: records,
+    discardedRuns: runRecords([boot('real', 1, 2, true)]),
+  };
+  const md = renderReport(report, { svg: 'timeline.svg', png: 'timeline.png' });
+  for (const heading of ['## Goals', '## Boot milestones', '## Steps', '## Memory', '## Sizes', '## Build time', '## Same payload', '## Runs']) {
+    assert.ok(md.includes(`\n${heading}\n`), heading);
+  }
+  assert.match(md, /!\[boot timeline\]\(timeline\.png\)/);
+  assert.match(md, /\*\*Warning:\*\* the host was busy .* during real 1 \(0\.60 cores\)/);
+  assert.match(md, /Booted again because other work/);
+  assert.match(md, /\*\*Only \/init differs\.\*\*/);
+  assert.match(md, /\| ↳ docker and tools \| 196\.0 MB \| 128 files, 69 %/);
+  assert.match(terminalSummary(report), /\| goal \| target \| measured \| result \|/);
 });

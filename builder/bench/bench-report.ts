@@ -58,6 +58,7 @@ export interface BenchSettings {
   append: string;
   timeoutS: number;
   graceS: number;
+  noisyRetries: number;
 }
 
 export interface MachineInfo {
@@ -92,6 +93,8 @@ export interface BenchReport {
     otherCores?: number;
     logs: { serial: string; text: string };
   }[];
+  /** Boots done again because other work on the host disturbed them. */
+  discardedRuns: BenchReport['runs'];
 }
 
 const byKind = (runs: readonly BootRun[], kind: InitKind) => runs.filter((run) => run.kind === kind);

@@ -20,6 +20,8 @@ export interface BootRunOptions {
   /** After the init reports its boot done, how long to wait for a prompt that may not come. */
   graceMs: number;
   logDir: string;
+  /** The transcripts' base name (default `<kind>-<index>`). */
+  logName?: string;
   prompt?: RegExp;
 }
 
@@ -91,7 +93,7 @@ export async function bootOnce(options: BootRunOptions, boot: (vm: BenchVmOption
     await vm.stop();
   }
   await mkdir(options.logDir, { recursive: true });
-  const base = `${options.kind}-${options.index}`;
+  const base = options.logName ?? `${options.kind}-${options.index}`;
   await writeFile(join(options.logDir, `${base}.serial.jsonl`), vm.log.toJsonLines());
   await writeFile(join(options.logDir, `${base}.log`), `${vm.log.toTimedText()}\n`);
   const timeline = parseBootTimeline(vm.log);

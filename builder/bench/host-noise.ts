@@ -47,3 +47,19 @@ export function otherCores(before: CpuSample, after: CpuSample): number | undefi
   const cores = others / TICKS_PER_SECOND / seconds;
   return Number.isFinite(cores) ? Math.max(0, cores) : undefined;
 }
+
+/**
+ * Waits until the host has been quiet (at most `threshold` cores of work) for one
+ * `windowMs`, or until `maxMs` passed; returns the last measured load (cores).
+ */
+export async function waitForQuiet(threshold: number, maxMs: number, windowMs = 2000): Promise<number | undefined> {
+  const deadline = performance.now() + maxMs;
+  let load: number | undefined;
+  for (;;) {
+    const before = await sampleCpu(undefined);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = await sampleCpu(undefined);
+    load = before && after ? otherCores(before, after) : undefined;
+    if (load === undefined || load <= threshold || performance.now() >= deadline) return load;
+  }
+}

@@ -138,6 +138,14 @@ export function renderReport(report: BenchReport, options: { png?: string; svg: 
     row.reference ? `\`${row.reference.sha256}\`` : '—',
     row.equal ? 'equal' : '**differs**',
   ]);
+  const runRow = (run: BenchReport['runs'][number]) => [
+    `${run.kind} ${run.index}`,
+    run.stopReason,
+    s(run.stoppedAtMs),
+    run.otherCores === undefined ? 'n/a' : run.otherCores.toFixed(2),
+    run.rssKb === undefined ? `n/a${run.rssNote ? ` (${run.rssNote})` : ''}` : `${run.rssKb} kB`,
+    `[log](${run.logs.text}), [timed chunks](${run.logs.serial})`,
+  ];
   return [
     '# only-docker boot benchmark',
     '',
@@ -192,17 +200,10 @@ export function renderReport(report: BenchReport, options: { png?: string; svg: 
     '',
     '## Runs',
     '',
-    table(
-      ['run', 'stopped', 'at (s)', 'other work on the host (cores)', 'PID 1 VmRSS', 'transcript'],
-      report.runs.map((run) => [
-        `${run.kind} ${run.index}`,
-        run.stopReason,
-        s(run.stoppedAtMs),
-        run.otherCores === undefined ? 'n/a' : run.otherCores.toFixed(2),
-        run.rssKb === undefined ? `n/a${run.rssNote ? ` (${run.rssNote})` : ''}` : `${run.rssKb} kB`,
-        `[log](${run.logs.text}), [timed chunks](${run.logs.serial})`,
-      ]),
-    ),
+    table(['run', 'stopped', 'at (s)', 'other work on the host (cores)', 'PID 1 VmRSS', 'transcript'], report.runs.map(runRow)),
+    ...(report.discardedRuns.length
+      ? ['', `Booted again because other work on the host took more than ${NOISY_CORES} cores during them (not counted):`, '', table(['run', 'stopped', 'at (s)', 'other work on the host (cores)', 'PID 1 VmRSS', 'transcript'], report.discardedRuns.map(runRow))]
+      : []),
     '',
   ].join('\n');
 }

@@ -17,6 +17,7 @@ interface BenchArgs {
   timeout: number;
   grace: number;
   cold: boolean;
+  'noisy-retries': number;
   lock: boolean;
   'out-dir'?: string;
   'cache-dir'?: string;
@@ -62,6 +63,7 @@ export const benchCommand: CommandModule<{ config: string }, BenchArgs> = {
       .option('timeout', { type: 'number', default: 300, describe: 'Seconds after power-on to give up on a boot' })
       .option('grace', { type: 'number', default: 20, describe: 'Seconds to wait for a console prompt after the init reports its boot done' })
       .option('cold', { type: 'boolean', default: false, describe: 'Also time a cold build with a fresh cache (downloads ~140 MB)' })
+      .option('noisy-retries', { type: 'number', default: 2, describe: 'Boot again, at most this many times, when other work on the host disturbed a boot' })
       .option('lock', { type: 'boolean', default: true, describe: `Take ${DIST_LOCK} for the whole run (--no-lock when the caller holds it)` })
       .option('out-dir', { type: 'string', describe: 'Output directory (config: outDir)' })
       .option('cache-dir', { type: 'string', describe: 'Download and work cache (config: cacheDir)' })
@@ -100,6 +102,7 @@ export const benchCommand: CommandModule<{ config: string }, BenchArgs> = {
       timeoutS: args.timeout,
       graceS: args.grace,
       cold: args.cold,
+      noisyRetries: args['noisy-retries'],
     });
   },
 };
