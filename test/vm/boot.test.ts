@@ -8,7 +8,8 @@ test('the initrd boots to a Docker daemon that answers', { timeout: 300_000 }, a
     const ready = await vm.waitForEvent((e) => e.od === 'docker' && e.status === 'ready', 240_000, 'docker ready');
     assert.match(String(ready.version), /^20\.10\./, "Debian's docker.io 20.10 answers");
     assert.match(String(ready.apiVersion), /^1\.\d+$/);
-    assert.match(vm.serial, /Docker 20\.10\.\S+ is ready \(API 1\.\d+\)/);
+    // The human line follows the event line: wait for it rather than race it.
+    await vm.waitFor(/Docker 20\.10\.\S+ is ready \(API 1\.\d+\)/, 30_000);
 
     await vm.waitForEvent((e) => e.od === 'step' && e.name === 'startDockerd' && e.status !== 'start', 30_000, 'startDockerd ended');
     const steps = vm.events().filter((e) => e.od === 'step');
