@@ -41,7 +41,8 @@ export async function boot(): Promise<void> {
   });
   const console = new BootConsole((line) => {
     consoleSink(line);
-    initLog.line(line);
+    // dockerd's lines shown on the console (od.debug) are kept in docker.log already.
+    if (!line.startsWith('dockerd: ')) initLog.line(line);
   });
   const timeline = new BootTimeline({
     paths: [defaultPaths.bootTimeline],

@@ -32,14 +32,6 @@ export interface DockerdSupervisorOptions {
   now?: () => number;
 }
 
-/** The first dockerd of the boot did not answer; the boot's step reports it. */
-export class DockerdStartError extends Error {
-  constructor(message: string, options: { cause: unknown }) {
-    super(message, options);
-    this.name = 'DockerdStartError';
-  }
-}
-
 /**
  * Keeps dockerd running after the boot: when it exits (a crash, `kill -9` from the
  * console) it is started again after a pause that doubles while it keeps dying young
@@ -63,6 +55,8 @@ export class DockerdSupervisor {
   #attempt = 0;
   #total = 0;
   #delay: NodeJS.Timeout | undefined;
+  /** Why the current dockerd is being ended on purpose (restart()); its exit is no failure. */
+  #planned: string | undefined;
   #wakeDelay: (() => void) | undefined;
 
   constructor(options: DockerdSupervisorOptions) {
@@ -99,13 +93,31 @@ export class DockerdSupervisor {
   async start(): Promise<DockerdHandle> {
     if (this.#current) throw new Error('dockerd supervisor already started');
     const handle = this.#spawn();
-    try {
-      await this.#o.waitReady(handle);
-    } catch (cause) {
-      throw new DockerdStartError(describeError(cause), { cause });
-    }
+    // A failure is thrown as it is: it already says why (no answer in time, dockerd exited).
+    await this.#o.waitReady(handle);
     if (!this.#stopController.signal.aborted) this.#restartEnabled = true;
     return handle;
+  }
+
+  /**
+   * Ends dockerd on purpose (SIGTERM, SIGKILL after graceMs) and starts it again at once,
+   * e.g. to serve a new certificate. Resolves when the API answers again; rejects when
+   * dockerd is not supervised (the boot's dockerd never got ready, or after stop()).
+   */
+  async restart(reason: string, options: { graceMs?: number } = {}): Promise<DockerdRestart> {
+    const handle = this.#current;
+    if (!this.#restartEnabled || !handle || hasExited(handle)) {
+      throw new DockerdRestartError(`cannot restart dockerd (${reason}): it is not supervised`);
+    }
+    this.#planned = reason;
+    const back = new Promise<DockerdRestart>((resolve) => {
+      const off = this.onRestarted((restart) => {
+        off();
+        resolve(restart);
+      });
+    });
+    await terminate(handle, options.graceMs ?? this.#o.graceMs);
+    return back;
   }
 
   /**
@@ -146,11 +158,20 @@ export class DockerdSupervisor {
     }
     const exitedAt = this.#o.now();
     const lived = exitedAt - this.#startedAt;
+    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+    this.#o.emit(dockerdExited(handle.pid, exit.code, exit.signal, true));
+    const planned = this.#planned;
+    this.#planned = undefined;
+    if (planned !== undefined) {
+      this.#attempt = 1;
+      this.#o.log.info(`dockerd (pid ${handle.pid}) ended (${how}) to restart it: ${planned}`);
+      void this.#restartAfter(0, exitedAt);
+      return;
+    }
     this.#attempt = lived >= this.#o.healthyAfterMs ? 1 : this.#attempt + 1;
     const delay = Math.min(this.#o.maxDelayMs, this.#o.minDelayMs * 2 ** (this.#attempt - 1));
-    this.#o.emit(dockerdExited(handle.pid, exit.code, exit.signal, true));
     this.#o.log.warn(
-      `dockerd (pid ${handle.pid}) exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}) after ` +
+      `dockerd (pid ${handle.pid}) exited (${how}) after ` +
         `${(lived / 1000).toFixed(1)} s; starting it again in ${(delay / 1000).toFixed(1)} s (attempt ${this.#attempt})`,
     );
     void this.#restartAfter(delay, exitedAt);
@@ -194,6 +215,14 @@ export class DockerdSupervisor {
         this.#o.log.warn(`after the dockerd restart: ${describeError(error)}`);
       }
     }
+  }
+}
+
+/** restart() on a dockerd that is not supervised. */
+export class DockerdRestartError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DockerdRestartError';
   }
 }
 

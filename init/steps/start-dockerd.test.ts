@@ -6,13 +6,18 @@ import { join } from 'node:path';
 import { fakeContext } from '../testing/fake-context.ts';
 import { startDockerd } from './start-dockerd.ts';
 
-// A stand-in dockerd: after a short delay it serves /_ping and /version on the socket
-// given as its first argument, and prints its environment to the log.
+// A stand-in dockerd: after a short delay (its first number argument) it serves /_ping
+// and /version on the socket given as the argument ending in .sock, and prints its
+// environment and arguments to the log; a second number is an exit code to fail with.
 const fakeDockerd = `#!${process.execPath}
 const http = require('node:http');
-const [socket, delay, exitCode] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const socket = args.find((a) => a.endsWith('.sock'));
+const [delay = '0', exitCode] = args.filter((a) => /^\\d+$/.test(a));
 console.log('env', process.env.DOCKER_RAMDISK, process.env.PATH);
+console.log('args', JSON.stringify(args));
 if (exitCode) { console.error('failing on purpose'); process.exit(Number(exitCode)); }
+try { require('node:fs').unlinkSync(socket); } catch {}
 setTimeout(() => {
   http.createServer((req, res) => {
     if (req.url === '/_ping') return res.end('OK');
@@ -72,4 +77,36 @@ test('fails at once, not after the timeout, when dockerd exits', async (t) => {
 test('a missing dockerd is a clear error', async () => {
   const ctx = fakeContext({ dockerdBinary: '/nonexistent/dockerd' });
   await assert.rejects(Promise.resolve(startDockerd.run(ctx)), /\/nonexistent\/dockerd is missing or not executable/);
+});
+
+test('a dockerd that will not start leaves its last lines on the console, not only in its log', async (t) => {
+  const { ctx } = setup(t);
+  ctx.config.dockerd.args = [ctx.paths.dockerSocket, '0', '125'];
+  await assert.rejects(Promise.resolve(startDockerd.run(ctx)), /dockerd exited \(code 125\)/);
+  const text = ctx.lines.join('\n');
+  assert.match(text, /init: error: dockerd's last lines \(all of them in .*docker\.log\):\ndockerd: env 1 .*\ndockerd: args .*\ndockerd: failing on purpose/);
+});
+
+test('the boot options become dockerd flags', async (t) => {
+  const { ctx } = setup(t);
+  ctx.config.dockerd.storageDriver = 'vfs';
+  ctx.config.dockerd.bip = { ip: '10.9.0.1', prefix: 16 };
+  ctx.config.dockerd.args = [ctx.paths.dockerSocket, '100'];
+  await startDockerd.run(ctx);
+  assert.match(readFileSync(ctx.paths.dockerLog, 'utf8'), new RegExp(`^args \\["--storage-driver","vfs","--bip","10.9.0.1/16","${ctx.paths.dockerSocket}","100"\\]$`, 'm'));
+  assert.ok(ctx.lines.some((l) => /^init: dockerd started \(pid \d+, args: --storage-driver vfs --bip 10\.9\.0\.1\/16 /.test(l)), ctx.lines.join('\n'));
+});
+
+test('killed after the boot, dockerd is started again', async (t) => {
+  const { ctx } = setup(t);
+  ctx.config.dockerd.args = [ctx.paths.dockerSocket, '100'];
+  await startDockerd.run(ctx);
+  const first = ctx.dockerd!;
+  const back = new Promise((resolve) => ctx.dockerdSupervisor!.onRestarted(resolve));
+  first.child.kill('SIGKILL');
+  await back;
+  assert.notEqual(ctx.dockerd!.pid, first.pid);
+  const events = ctx.lines.filter((l) => l.startsWith('{"od":"dockerd"'));
+  assert.equal(events[0], `{"od":"dockerd","status":"exited","pid":${first.pid},"code":null,"signal":"SIGKILL","restart":true}`);
+  assert.match(events[1]!, new RegExp(`^\\{"od":"dockerd","status":"restarted","attempt":1,"pid":${ctx.dockerd!.pid},"ms":\\d+\\}$`));
 });

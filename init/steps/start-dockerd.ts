@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BootContext, Step } from '../context.ts';
 import { DockerClient } from '../docker/docker-client.ts';
 import { waitForDocker } from '../docker/wait-ready.ts';
@@ -13,15 +15,30 @@ import { RLIMIT_NOFILE, RLIMIT_NPROC } from '../sys/sys.ts';
 const maxOpenFiles = 1048576n;
 const dockerdOomScoreAdj = -500;
 
+/** How many of dockerd's last lines are kept to explain a dockerd that would not start. */
+const recentLines = 15;
+
+interface DockerdLineSink {
+  onLine(line: string): void;
+  /** The last lines, when they were not on the console already. */
+  unseen(): string[];
+}
+
 /** Where dockerd's lines go, by od.log: the rotated file, the console, or both. */
-function dockerdLineSink(ctx: BootContext): (line: string) => void {
+function dockerdLineSink(ctx: BootContext): DockerdLineSink {
   const routing = resolveLogRouting(ctx.config.log, ctx.config.debug);
   const file = routing.file
     ? new RotatingLog({ path: ctx.paths.dockerLog, onError: (m) => ctx.console.warn(m) })
     : undefined;
-  return (line) => {
-    file?.write(`${line}\n`);
-    if (routing.console) ctx.console.raw(`dockerd: ${line}`);
+  const recent: string[] = [];
+  return {
+    onLine(line) {
+      file?.write(`${line}\n`);
+      if (routing.console) ctx.console.raw(`dockerd: ${line}`);
+      recent.push(line);
+      if (recent.length > recentLines) recent.shift();
+    },
+    unseen: () => (routing.console ? [] : [...recent]),
   };
 }
 
@@ -45,7 +62,8 @@ export const startDockerd: Step = {
 
     const { args, notes } = dockerdArgs({ config: ctx.config, ...(ctx.bridge ? { bridge: ctx.bridge } : {}) });
     for (const note of notes) ctx.console.warn(note);
-    const onLine = dockerdLineSink(ctx);
+    const sink = dockerdLineSink(ctx);
+    const onLine = (line: string) => sink.onLine(line);
     const client = new DockerClient({ socketPath: ctx.paths.dockerSocket });
     const supervisor = new DockerdSupervisor({
       spawn: () => {
@@ -71,7 +89,18 @@ export const startDockerd: Step = {
     try {
       await supervisor.start();
     } catch (error) {
-      if (ctx.dockerd?.gone.aborted) ctx.console.warn(String(ctx.dockerd.gone.reason));
+      const dockerd = ctx.dockerd;
+      if (dockerd?.gone.aborted) {
+        ctx.console.warn(String(dockerd.gone.reason));
+        // Its last words may still be in the pipes when the exit is seen.
+        await Promise.race([once(dockerd.child, 'close'), sleep(1000)]);
+      }
+      // What dockerd itself said is usually the why ("unknown flag", "driver not supported").
+      const unseen = sink.unseen();
+      if (unseen.length) {
+        ctx.console.error(`dockerd's last lines (all of them in ${ctx.paths.dockerLog}):`);
+        for (const line of unseen) ctx.console.raw(`dockerd: ${line}`);
+      }
       throw error;
     }
     const version = await client.version({ timeoutMs: 10_000 });
