@@ -8,6 +8,7 @@ import { InitLog } from './logs/init-log.ts';
 import { RotatingLog } from './logs/rotating-log.ts';
 import { describeErrorChain, installPid1Guards, keepAlive } from './pid1-guards.ts';
 import { bootPlan } from './plan.ts';
+import { installShutdown } from './shutdown/install-shutdown.ts';
 import { runPlan, StepFailedError } from './runner.ts';
 import { ChildTracker } from './sys/child-tracker.ts';
 import { loadKoffi } from './sys/koffi.ts';
@@ -54,12 +55,15 @@ export async function boot(): Promise<void> {
   tracker.install();
   const shell = new EmergencyShell({ console });
   let fatalSeen = false;
+  let shutdownSignal: AbortSignal | undefined;
   const fatal = (what: string, error: unknown) => {
     try {
       // A failed step is an expected kind of failure: its chain says enough. Anything
       // else reaching here is a bug in the init, and the stack is what finds it.
       const isStepFailure = error instanceof StepFailedError;
       console.error(`${what}: ${describeErrorChain(error, !isStepFailure)}`);
+      // A shutdown is under way (it may be what ended dockerd): reboot(2) comes, not a shell.
+      if (shutdownSignal?.aborted) return;
       if (!fatalSeen) console.error('the boot cannot go on; dropping to an emergency shell');
       fatalSeen = true;
       shell.start();
@@ -92,16 +96,27 @@ export async function boot(): Promise<void> {
     kernelRelease: release(),
     config: freshDefaults(),
     initLog,
+    bootStartedAt: started,
   };
-  const result = await runPlan(bootPlan, ctx, {
+  // From here on poweroff, reboot, halt, Ctrl-Alt-Del and the power button shut down cleanly.
+  const shutdown = installShutdown(ctx, shell);
+  shutdownSignal = shutdown.controller.signal;
+  const result = await runPlan(shutdown.gate.wrap(bootPlan), ctx, {
     emit: (event) => console.event(event),
     info: (m) => console.info(m),
     warn: (m) => console.warn(m),
   });
   const ms = Math.round(performance.now() - started);
+  if (shutdownSignal.aborted) {
+    console.info(`boot cut short after ${(ms / 1000).toFixed(1)} s: ${String(shutdownSignal.reason)}`);
+    return;
+  }
   if (result.ok) {
     console.event({ od: 'boot', status: 'done', ms });
     console.info(`boot finished in ${(ms / 1000).toFixed(1)} s${kernelUptime()}`);
+    if (ctx.storage?.mode === 'ram') console.warn('Docker runs from RAM: nothing is kept at power-off (no disk labelled DOCKER; see the storage section of the README)');
+    // The consoles and the VT2 shell were started by steps; from here PID 1 only keeps them.
+    if (ctx.supervised?.length) console.info(`supervising: ${ctx.supervised.map((s) => s.name).join(', ')}`);
   } else {
     console.event({ od: 'boot', status: 'failed', ms });
     fatal('boot failed', result.fatal);

@@ -4,7 +4,10 @@ import type { BridgeState } from './bridge/create-bridge.ts';
 import type { DockerdSupervisor } from './dockerd/dockerd-supervisor.ts';
 import type { DockerdHandle } from './dockerd/spawn-dockerd.ts';
 import type { InitLog } from './logs/init-log.ts';
+import type { Supervised } from './supervise/supervised.ts';
+import type { StorageState } from './storage/storage-state.ts';
 import type { Sys } from './sys/sys.ts';
+import type { TlsState } from './tls/tls-state.ts';
 
 /**
  * Paths the steps read and write. Real boots use `defaultPaths`; unit tests point them
@@ -24,8 +27,28 @@ export interface BootPaths {
   initLog: string;
   /** The boot timeline (steps and milestones) as JSON, rewritten as the boot goes. */
   bootTimeline: string;
+  /** Bundled `docker save` archives and their index.json (builder: BUNDLED_IMAGES_DIR). */
+  bundledImagesDir: string;
+  /** Where the DHCP container publishes lease.json and resolv.conf; /etc/resolv.conf links here. */
+  netStateDir: string;
   sysClassNet: string;
+  /** The docker CLI: runs the consoles, and is mounted into them. */
+  dockerCli: string;
   busybox: string;
+  /** Terminal devices (ttyS0, tty1...) are looked for here. */
+  devDir: string;
+  procSysKernelPrintk: string;
+  /**
+   * The remote API's certificates (ca/, server/, client/ as in the dind image). Under
+   * /var/lib/docker: on the DOCKER disk when there is one (kept across reboots), and
+   * visible in the console, which mounts /var/lib/docker at the same path.
+   */
+  tlsDir: string;
+  procSelfMountinfo: string;
+  /** virtio-9p devices bound to their driver; run.sh's certificate share is one. */
+  virtio9pDriver: string;
+  /** Where that share is mounted while the client certificates are copied. */
+  certShareMount: string;
 }
 
 export const defaultPaths: BootPaths = {
@@ -40,8 +63,17 @@ export const defaultPaths: BootPaths = {
   dockerLog: '/var/log/docker.log',
   initLog: '/var/log/only-docker-init.log',
   bootTimeline: '/run/only-docker/boot-timeline.json',
+  bundledImagesDir: '/usr/share/only-docker/images',
+  netStateDir: '/run/only-docker/net',
   sysClassNet: '/sys/class/net',
+  dockerCli: '/usr/bin/docker',
   busybox: '/bin/busybox',
+  devDir: '/dev',
+  procSysKernelPrintk: '/proc/sys/kernel/printk',
+  tlsDir: '/var/lib/docker/.only-docker/tls',
+  procSelfMountinfo: '/proc/self/mountinfo',
+  virtio9pDriver: '/sys/bus/virtio/drivers/9pnet_virtio',
+  certShareMount: '/run/only-docker/cert-share',
 };
 
 /** State shared by the steps; a step reads what earlier steps left here. */
@@ -53,6 +85,8 @@ export interface BootContext {
   readonly kernelRelease: string;
   /** Defaults until readConfig replaces it with the kernel command line's values. */
   config: InitConfig;
+  /** Set by mountDockerDisk: the DOCKER disk and its bind mounts, or RAM mode and why. */
+  storage?: StorageState;
   /** Set by startDockerd; the current dockerd (replaced when the supervisor restarts it). */
   dockerd?: DockerdHandle;
   /**
@@ -64,6 +98,12 @@ export interface BootContext {
   bridge?: BridgeState;
   /** The init's log file, started by startLogging once od.log is known. */
   initLog?: InitLog;
+  /** performance.now() when the boot began: event times that form a timeline count from here. */
+  bootStartedAt?: number;
+  /** Long-lived children started by steps (consoles, the VT2 shell); PID 1 keeps them after the plan. */
+  supervised?: Supervised[];
+  /** Set by prepareTls when od.remote=tls and the certificates are in place. */
+  tls?: TlsState;
 }
 
 /** What a step returns when it decided there was nothing to do. */

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import type { BootConsole } from './console.ts';
+import { spawnWithTerminal } from './supervise/terminal.ts';
 
 export interface EmergencyShellOptions {
   console: BootConsole;
@@ -52,16 +53,6 @@ export class EmergencyShell {
     if (this.#timer) clearTimeout(this.#timer);
   }
 
-  #command(): { file: string; args: string[] } {
-    const { busybox, shell } = this.#options;
-    // /dev/console cannot be a controlling terminal, so a shell on it has no job
-    // control and Ctrl-C does nothing. busybox's cttyhack finds the real terminal
-    // behind it (ttyS0, tty1), makes it the controlling tty of a new session and
-    // runs the shell there.
-    if (existsSync(busybox)) return { file: busybox, args: ['cttyhack', shell] };
-    return { file: shell, args: [] };
-  }
-
   #spawn(): void {
     const { console, consoleDevice } = this.#options;
     let fd: number;
@@ -72,14 +63,18 @@ export class EmergencyShell {
       this.#retry();
       return;
     }
-    const { file, args } = this.#command();
+    const { busybox, shell } = this.#options;
+    const file = shell;
     const startedAt = Date.now();
     try {
-      const child = spawn(file, args, {
-        // A new session (setsid), so that cttyhack may make the terminal the
-        // session's controlling tty: without it the shell has no job control.
-        detached: true,
-        stdio: [fd, fd, fd],
+      // /dev/console cannot be a controlling terminal, so a shell on it has no job
+      // control and Ctrl-C does nothing: busybox's cttyhack finds the real terminal
+      // behind it (ttyS0, tty1) and makes it the controlling tty of a new session.
+      const child = spawnWithTerminal(fd, {
+        file: shell,
+        args: [],
+        ...(existsSync(busybox) ? { busybox } : {}),
+        ctty: 'cttyhack',
         env: {
           PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
           HOME: '/',

@@ -13,8 +13,16 @@ test('the boot order of this slice', () => {
       'loadModules',
       'setHostname',
       'loopbackUp',
+      'mountDockerDisk',
+      'startHostShell',
       'createBridge',
+      'prepareTls',
       'startDockerd',
+      'loadBundledImages',
+      'configureNetwork',
+      'runDhcp',
+      'refreshTls',
+      'startConsole',
     ],
   );
 });

@@ -1,4 +1,4 @@
-import type { BootContext, Step } from './context.ts';
+import type { StepSkipped } from './context.ts';
 import { stepEnd, stepFailed, stepStart, type StepEvent } from './events.ts';
 
 /** A step threw; `cause` is what it threw. */
@@ -15,6 +15,18 @@ export class StepFailedError extends Error {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/**
+ * A named step of any plan: the boot's (context.ts Step, on the BootContext) and the
+ * shutdown's (on the ShutdownContext) are run the same way.
+ */
+export interface PlanStep<C> {
+  /** camelCase; also the name in the console events. */
+  readonly name: string;
+  /** A failed required step stops the plan. */
+  readonly required: boolean;
+  run(ctx: C): Promise<void | StepSkipped> | void | StepSkipped;
 }
 
 export interface StepOutcome {
@@ -47,7 +59,7 @@ export interface RunnerHooks {
  * optional step is reported and the boot goes on; a failed required step stops the
  * plan and the remaining steps are reported as skipped.
  */
-export async function runPlan(plan: readonly Step[], ctx: BootContext, hooks: RunnerHooks): Promise<PlanResult> {
+export async function runPlan<C>(plan: readonly PlanStep<C>[], ctx: C, hooks: RunnerHooks): Promise<PlanResult> {
   const now = hooks.now ?? (() => performance.now());
   const outcomes: StepOutcome[] = [];
   let fatal: StepFailedError | undefined;

@@ -5,6 +5,11 @@
 # so an unpacked release works wherever it is. On the first run a disk image labelled
 # DOCKER is created beside the script and attached: the init mounts it on
 # /var/lib/docker, so images and containers survive a reboot.
+#
+# The VM's Docker API is forwarded to localhost:2376 with TLS (od.remote=tls), and the
+# init copies the client certificates into certs/ beside this script through a
+# virtio-9p share, so the docker CLI here can use it at once (the lines to paste are
+# printed at start).
 set -euo pipefail
 
 # The builder replaces the next line with the configured default (config: kernel.cmdline).
@@ -31,6 +36,11 @@ Options:
       --append ARGS      extra kernel command line options (e.g. "od.debug")
   -p, --port HOST:GUEST  forward a host TCP port to the guest (repeatable);
                          udp:HOST:GUEST forwards UDP
+      --remote-port PORT the port on localhost for the VM's Docker API over TLS
+                         (default: 2376); the VM is booted with od.remote=tls
+      --certs DIR        where the VM puts the client certificates for that API
+                         (default: certs beside this script)
+      --no-remote        no remote API: no od.remote=tls, port or certificate share
       --iso [PATH]       boot the ISO (default: ../only-docker.iso) instead of the kernel
       --dry-run          print the QEMU command instead of running it
   -h, --help             this help
@@ -56,6 +66,9 @@ iso=''
 dry_run=0
 ports=()
 extra=()
+remote_port=2376
+remote=1
+certs="$here/certs"
 
 need_value() {
   [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"
@@ -79,6 +92,11 @@ while [[ $# -gt 0 ]]; do
     --append=*) append="$append ${1#*=}"; shift ;;
     -p | --port) need_value "$@"; ports+=("$2"); shift 2 ;;
     --port=*) ports+=("${1#*=}"); shift ;;
+    --remote-port) need_value "$@"; remote_port=$2; remote=1; shift 2 ;;
+    --remote-port=*) remote_port=${1#*=}; remote=1; shift ;;
+    --certs) need_value "$@"; certs=$2; shift 2 ;;
+    --certs=*) certs=${1#*=}; shift ;;
+    --no-remote) remote=0; shift ;;
     --iso)
       # The path is optional: the next word is taken only when it is not an option.
       if [[ $# -ge 2 && $2 != -* ]]; then iso=$2; shift 2; else iso=default; shift; fi ;;
@@ -92,6 +110,7 @@ done
 [[ $memory =~ ^[0-9]+$ ]] || die "--memory takes MiB as a number, not \"$memory\""
 [[ $cpus =~ ^[1-9][0-9]*$ ]] || die "--cpus takes a number, not \"$cpus\""
 case "$accel" in kvm | tcg | auto) ;; *) die "--accel takes kvm, tcg or auto, not \"$accel\"" ;; esac
+[[ $remote_port =~ ^[1-9][0-9]{0,4}$ && $remote_port -le 65535 ]] || die "--remote-port takes a TCP port number, not \"$remote_port\""
 
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null 2>&1 ||
@@ -160,6 +179,12 @@ for port in "${ports[@]}"; do
   nic="$nic,hostfwd=$proto::${BASH_REMATCH[1]}-:${BASH_REMATCH[2]}"
 done
 
+# The remote API: localhost only on this side (TLS with client certificates guards it
+# anyway, but nobody else on the network needs to knock), 2376 in the guest.
+if [[ $remote == 1 ]]; then
+  nic="$nic,hostfwd=tcp:127.0.0.1:$remote_port-:2376"
+fi
+
 args=(
   "${accel_args[@]}"
   -m "$memory"
@@ -177,6 +202,8 @@ else
   for file in vmlinuz initrd.img; do
     [[ -f $dist/$file ]] || die "$dist/$file does not exist: run \"make build\" in the repository, or unpack a release and run its dist/kvm/run.sh"
   done
+  # Before --append, so that an od.remote=off there still wins (the last one counts).
+  if [[ $remote == 1 ]]; then append=" od.remote=tls$append"; fi
   cmdline="$DEFAULT_CMDLINE${append}"
   args+=(-kernel "$dist/vmlinuz" -initrd "$dist/initrd.img" -append "${cmdline# }")
 fi
@@ -192,6 +219,18 @@ if [[ $use_disk == 1 ]]; then
   args+=(-drive "file=$disk,format=raw,if=virtio")
 fi
 
+# The certificate share: the init finds it by its tag (odcerts) and copies client/
+# into it. security_model=none: files are created as the user running QEMU, with the
+# modes the guest gives them (key.pem 0600), and no xattrs are needed on this side.
+if [[ $remote == 1 ]]; then
+  if [[ $dry_run == 0 ]]; then
+    mkdir -p "$certs" && chmod 700 "$certs" || die "cannot create the certificate directory $certs (--certs)"
+  fi
+  certs=$(cd "$certs" 2>/dev/null && pwd || echo "$certs")
+  [[ $certs != *,* ]] || die "QEMU cannot share a directory whose path has a comma: $certs (--certs)"
+  args+=(-virtfs "local,path=$certs,mount_tag=odcerts,security_model=none,id=odcerts")
+fi
+
 args+=("${extra[@]}")
 
 if [[ $dry_run == 1 ]]; then
@@ -201,6 +240,15 @@ if [[ $dry_run == 1 ]]; then
   exit 0
 fi
 
+if [[ $remote == 1 ]]; then
+  # Something already answering there would make QEMU fail with a terse message.
+  if (exec 3<>"/dev/tcp/127.0.0.1/$remote_port") 2>/dev/null; then
+    die "port $remote_port on localhost is in use (another only-docker?): choose another with --remote-port, or --no-remote"
+  fi
+  [[ -z $iso ]] || echo "run.sh: with --iso the boot menu's command line counts: add od.remote=tls there for the remote API" >&2
+  echo "run.sh: the VM's Docker API will be on localhost:$remote_port (TLS); once it has booted, from this machine:" >&2
+  printf 'run.sh:   export DOCKER_HOST=tcp://localhost:%s DOCKER_CERT_PATH=%q DOCKER_TLS_VERIFY=1\n' "$remote_port" "$certs" >&2
+fi
 echo "run.sh: only-docker's serial console follows; quit with Ctrl-a x" >&2
 # exec: QEMU takes this process's place, so a signal to it reaches QEMU.
 exec "$qemu" "${args[@]}"

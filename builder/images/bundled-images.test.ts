@@ -49,7 +49,7 @@ describe('bundled images', { skip: !existsSync(HOST_BUSYBOX) && 'no busybox on t
     const members = await readTar(built[1]!.path);
     const manifest = JSON.parse(members.find((m) => m.header.name === 'manifest.json')!.data.toString())[0];
     const config = JSON.parse(members.find((m) => m.header.name === manifest.Config)!.data.toString());
-    assert.deepEqual(config.config.Entrypoint, ['/bin/sh', '-l']);
+    assert.deepEqual(config.config.Cmd, ['/bin/sh', '-l']);
     assert.ok(config.config.Env.includes('HOME=/root'));
     assert.equal(config.config.WorkingDir, '/root');
 

@@ -18,7 +18,7 @@ describe('image definitions', () => {
     assert.equal(dhcp.name, 'only-docker/dhcp');
     assert.equal(dhcp.rootfs, join(REPO_ROOT, 'images/dhcp/rootfs'));
     const console = await loadImageDefinition(join(REPO_ROOT, 'images/console/image.json'));
-    assert.deepEqual(console.config.Entrypoint, ['/bin/sh', '-l']);
+    assert.deepEqual(console.config.Cmd, ['/bin/sh', '-l']);
     assert.ok(console.config.Env?.includes('HOME=/root'));
     assert.ok(console.files.some((f) => f.from === 'sbin/mke2fs'));
   });

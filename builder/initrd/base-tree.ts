@@ -56,5 +56,9 @@ export function baseTree({ version, hostname }: BaseTreeOptions): InitrdRecord[]
       ].join('\n'),
     ),
     symlink('usr/lib/os-release', '../../etc/os-release'),
+    // The network's resolver file is written at run time, by the DHCP container (which
+    // can only write to a mounted directory, not replace the host's /etc/resolv.conf)
+    // or by the init for a static address: the host's file follows it through a link.
+    symlink('etc/resolv.conf', '../run/only-docker/net/resolv.conf'),
   ];
 }

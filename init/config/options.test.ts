@@ -9,8 +9,13 @@ test('no od.* options gives the defaults and no problems', () => {
   assert.deepEqual(config, {
     debug: false,
     hostname: 'only-docker',
+    disk: { timeoutMs: 10000, format: null, settleMs: 1500 },
+    shutdown: { timeoutMs: 10000 },
     dockerd: { args: [], timeoutMs: 60000, storageDriver: null, bridge: null, bip: null },
     log: null,
+    net: { dhcp: true, dhcpTimeoutMs: 30000, interface: 'eth0', address: null, gateway: null, dns: [] },
+    console: { terminals: null, image: null },
+    remote: { tls: false, insecure: false },
   });
   assert.deepEqual(problems, []);
 });

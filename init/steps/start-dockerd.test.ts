@@ -97,15 +97,18 @@ test('the boot options become dockerd flags', async (t) => {
   assert.ok(ctx.lines.some((l) => /^init: dockerd started \(pid \d+, args: --storage-driver vfs --bip 10\.9\.0\.1\/16 /.test(l)), ctx.lines.join('\n'));
 });
 
-test('killed after the boot, dockerd is started again', async (t) => {
+test('killed after the boot, dockerd is started again and the consoles are told to retry', async (t) => {
   const { ctx } = setup(t);
   ctx.config.dockerd.args = [ctx.paths.dockerSocket, '100'];
+  let retried = 0;
+  ctx.supervised = [{ name: 'console on ttyS0', stop: async () => {}, retryNow: () => void retried++ }];
   await startDockerd.run(ctx);
   const first = ctx.dockerd!;
   const back = new Promise((resolve) => ctx.dockerdSupervisor!.onRestarted(resolve));
   first.child.kill('SIGKILL');
   await back;
   assert.notEqual(ctx.dockerd!.pid, first.pid);
+  assert.equal(retried, 1);
   const events = ctx.lines.filter((l) => l.startsWith('{"od":"dockerd"'));
   assert.equal(events[0], `{"od":"dockerd","status":"exited","pid":${first.pid},"code":null,"signal":"SIGKILL","restart":true}`);
   assert.match(events[1]!, new RegExp(`^\\{"od":"dockerd","status":"restarted","attempt":1,"pid":${ctx.dockerd!.pid},"ms":\\d+\\}$`));

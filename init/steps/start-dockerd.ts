@@ -10,6 +10,7 @@ import { dockerReady } from '../events.ts';
 import { resolveLogRouting } from '../logs/log-targets.ts';
 import { RotatingLog } from '../logs/rotating-log.ts';
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from '../sys/sys.ts';
+import { remoteApiArgs } from '../tls/remote-args.ts';
 
 /** fs.nr_open's default: the highest nofile the kernel allows without a sysctl. */
 const maxOpenFiles = 1048576n;
@@ -60,8 +61,13 @@ export const startDockerd: Step = {
       }
     }
 
-    const { args, notes } = dockerdArgs({ config: ctx.config, ...(ctx.bridge ? { bridge: ctx.bridge } : {}) });
+    const { args: configArgs, notes } = dockerdArgs({ config: ctx.config, ...(ctx.bridge ? { bridge: ctx.bridge } : {}) });
     for (const note of notes) ctx.console.warn(note);
+    // od.remote: TCP listeners (TLS with prepareTls's certificates, or the loudly warned
+    // plain one), first, so that od.dockerd.args can still add to them.
+    const remote = remoteApiArgs(ctx.config.remote, ctx.tls?.layout, ctx.paths.dockerSocket);
+    for (const warning of remote.warnings) ctx.console.warn(warning);
+    const args = [...remote.args, ...configArgs];
     const sink = dockerdLineSink(ctx);
     const onLine = (line: string) => sink.onLine(line);
     const client = new DockerClient({ socketPath: ctx.paths.dockerSocket });
@@ -86,6 +92,11 @@ export const startDockerd: Step = {
       log: { info: (m) => ctx.console.info(m), warn: (m) => ctx.console.warn(m) },
     });
     ctx.dockerdSupervisor = supervisor;
+    // A console that died with dockerd (its CLI lost the connection) comes back as soon
+    // as dockerd answers again, not after its respawn backoff.
+    supervisor.onRestarted(() => {
+      for (const service of ctx.supervised ?? []) service.retryNow?.();
+    });
     try {
       await supervisor.start();
     } catch (error) {
@@ -106,5 +117,6 @@ export const startDockerd: Step = {
     const version = await client.version({ timeoutMs: 10_000 });
     ctx.console.event(dockerReady(version.Version, version.ApiVersion));
     ctx.console.info(`Docker ${version.Version} is ready (API ${version.ApiVersion})`);
+    if (remote.listeners.length) ctx.console.info(`remote API on ${remote.listeners.join(', ')}`);
   },
 };

@@ -30,6 +30,7 @@ export function createLibcSys(koffi: KoffiApi): Sys {
     sethostname: libc.func('int sethostname(const char *name, size_t len)'),
     syscall: libc.func('long syscall(long number, ...)'),
     sync: libc.func('void sync()'),
+    dup2: libc.func('int dup2(int oldfd, int newfd)'),
     reboot: libc.func('int reboot(int cmd)'),
     kill: libc.func('int kill(int pid, int sig)'),
     waitpid: libc.func('int waitpid(int pid, _Out_ int *status, int options)'),
@@ -63,6 +64,9 @@ export function createLibcSys(koffi: KoffiApi): Sys {
     },
     sync() {
       fn.sync();
+    },
+    dup2(oldfd, newfd) {
+      check(fn.dup2(oldfd, newfd), 'dup2', `${oldfd}, ${newfd}`);
     },
     reboot(command) {
       check(fn.reboot(command), 'reboot');

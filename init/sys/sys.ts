@@ -27,6 +27,8 @@ export interface Sys {
   /** finit_module(2): load a kernel module from an open file descriptor. */
   finitModule(fd: number, params: string, flags: number): void;
   sync(): void;
+  /** dup2(2): makes `newfd` a copy of `oldfd` (closing what `newfd` was). */
+  dup2(oldfd: number, newfd: number): void;
   reboot(command: number): void;
   kill(pid: number, signal: number): void;
   waitpid(pid: number, options: number): WaitResult;

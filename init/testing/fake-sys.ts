@@ -39,6 +39,7 @@ export function fakeSys(): FakeSys {
     sethostname: (...args) => record('sethostname', args),
     finitModule: (...args) => record('finitModule', args),
     sync: () => record('sync', []),
+    dup2: (...args) => record('dup2', args),
     reboot: (...args) => record('reboot', args),
     kill: (...args) => record('kill', args),
     waitpid: (...args) => {

@@ -19,7 +19,9 @@ const ignoredInterface = /^(br-[0-9a-f]+|veth.*)$/;
  * Every address of the machine a client could connect to, in one spelling each,
  * sorted: IPv4 and IPv6 of every interface, loopback included, link-local left out (an
  * IPv6 link-local address needs a zone, `%eth0`, which a certificate cannot name, and
- * IPv4 link-local is a fallback that changes).
+ * IPv4 link-local is a fallback that changes). Node lists only interfaces that are up
+ * with a carrier: docker0 counts once a container is attached to it, which is also
+ * when something can connect through it.
  */
 export function machineAddresses(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): string[] {
   const found = new Set<string>();

@@ -36,7 +36,8 @@ test('the release tarball unpacked anywhere boots with ./dist/kvm/run.sh to a Do
       async (vm) => {
         await vm.waitFor('quit with Ctrl-a x', 30_000);
         const cmdline = await vm.waitFor(/Command line: (.*?)\r?\n/, 120_000);
-        assert.equal(cmdline[1], config.kernel.cmdline, 'run.sh boots the default command line');
+        // run.sh adds od.remote=tls (its remote API on localhost, on by default).
+        assert.equal(cmdline[1], `${config.kernel.cmdline} od.remote=tls`, 'run.sh boots the default command line');
 
         // Docker ready, or the init reporting that the boot failed (no point waiting on).
         const ready = await waitForDockerReady(vm, 360_000);

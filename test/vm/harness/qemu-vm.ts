@@ -170,7 +170,9 @@ export class QemuVm {
       if (found) return found;
       if (Date.now() > deadline) throw new VmTimeoutError(`no event ${description} within ${timeoutMs / 1000} s`);
       if (this.exitCode !== undefined) throw new VmTimeoutError(`QEMU exited before the event ${description}`);
-      await this.waitFor(/\{"od":/, Math.max(1, deadline - Date.now()), this.output.length).catch(() => undefined);
+      // From the start of the last, unfinished line: an event line can arrive in two
+      // chunks, and its second half has no '{"od":' of its own to wake up for.
+      await this.waitFor(/\n/, Math.max(1, deadline - Date.now()), this.output.lastIndexOf('\n') + 1).catch(() => undefined);
     }
   }
 
@@ -187,17 +189,50 @@ export class QemuVm {
     this.type(`${command}; echo "${marker.slice(0, 4)}""${marker.slice(4)}:$?"\n`);
     const match = await this.waitFor(new RegExp(`${marker}:(\\d+)`), timeoutMs, from);
     const text = this.output.slice(from, from + this.output.slice(from).indexOf(match[0]));
-    const lines = text.split(/\r?\n/);
-    return lines.slice(1).join('\n').trim();
+    // The shell echoes the typed line first, wrapped at its 80 columns wherever a wrap
+    // falls (as "\r\r\n"): the output starts after the echo's end, matched with a break
+    // allowed between any two characters.
+    const echoEnd = new RegExp([...`${marker.slice(4)}:$?"`].map((ch) => ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('(?:\\r*\\n)?'));
+    const echo = echoEnd.exec(text);
+    const output = echo ? text.slice(echo.index + echo[0].length) : text.slice(text.search(/\r?\n/) + 1);
+    return output.replace(/^\r*\n/, '').trim();
   }
 
   /** Sends a command to the QEMU monitor (e.g. system_powerdown, sendkey ctrl-alt-delete). */
   async monitor(command: string): Promise<void> {
     await new Promise<void>((resolveSent, reject) => {
       const socket = createConnection(this.monitorPath, () => {
-        socket.write(`${command}\n`, () => setTimeout(() => socket.end(), 200));
+        // The monitor keeps its side open after our end(), and a command such as
+        // system_powerdown may end QEMU meanwhile: destroy after a moment, never wait for 'close'.
+        socket.write(`${command}\n`, () =>
+          setTimeout(() => {
+            socket.destroy();
+            resolveSent();
+          }, 200),
+        );
       });
-      socket.on('close', () => resolveSent());
+      socket.on('error', reject);
+    });
+  }
+
+  /** Sends several monitor commands over one connection, gapMs apart (typing with sendkey). */
+  async monitorAll(commands: readonly string[], gapMs = 40): Promise<void> {
+    await new Promise<void>((resolveSent, reject) => {
+      const socket = createConnection(this.monitorPath, () => {
+        let i = 0;
+        const next = () => {
+          if (i >= commands.length) {
+            // The monitor keeps its side open after our end(): destroy, do not wait for 'close'.
+            setTimeout(() => {
+              socket.destroy();
+              resolveSent();
+            }, 200);
+            return;
+          }
+          socket.write(`${commands[i++]}\n`, () => setTimeout(next, gapMs));
+        };
+        next();
+      });
       socket.on('error', reject);
     });
   }
@@ -228,6 +263,16 @@ export class QemuVm {
  * Boots a VM for the body of a test; on failure the error carries the tail of the serial
  * log and the path of the whole log, which is kept. The VM is always stopped.
  */
+/** Runs a check; on failure its message carries the end of the serial console. */
+export async function check(vm: QemuVm, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n--- last lines of the serial console ---\n${vm.tail(50)}\n---`, { cause: error });
+  }
+}
+
 export async function withVm<T>(options: VmOptions, body: (vm: QemuVm) => Promise<T>): Promise<T> {
   const vm = QemuVm.boot(options);
   try {

@@ -1,0 +1,22 @@
+import { writeFileSync } from 'node:fs';
+import { tokenizeCmdline } from '../config/cmdline.ts';
+
+/** Console log level that keeps errors and worse: what the kernel's `quiet` sets. */
+export const quietConsoleLevel = 4;
+
+/**
+ * Whether to lower the kernel's console log level once the consoles run. Without it
+ * every container on the default bridge prints "docker0: port 1(veth…) entered
+ * blocking state" and friends across the line a person is typing. Whoever chose a
+ * level on the command line (loglevel=, quiet, debug, ignore_loglevel) or asked for
+ * od.debug keeps it.
+ */
+export function shouldQuietKernelConsole(cmdline: string, debug: boolean): boolean {
+  if (debug) return false;
+  return !tokenizeCmdline(cmdline).some(({ key }) => ['loglevel', 'quiet', 'debug', 'ignore_loglevel'].includes(key));
+}
+
+/** Sets console_loglevel (the first field of /proc/sys/kernel/printk). */
+export function setConsoleLogLevel(printkPath: string, level: number): void {
+  writeFileSync(printkPath, `${level}\n`);
+}
