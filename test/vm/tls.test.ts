@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { withVm, type OdEvent, type QemuVm } from './harness/qemu-vm.ts';
-import { inWorkDir, outputInputsFor, testDist } from './harness/fixtures.ts';
+import { hostDockerCli, inWorkDir, outputInputsFor, testDist } from './harness/fixtures.ts';
 import { kvmScriptPath, writeKvmScript } from '../../builder/outputs/write-kvm-script.ts';
 import { createCertificate, generatePrivateKey } from '../../init/tls/certificates.ts';
 
@@ -64,9 +64,10 @@ test('remote API: TLS with client certificates from run.sh\'s share, refused oth
       args: ['--accel', 'tcg', '--disk', disk, '--disk-size', '2G', '--remote-port', String(port), '--certs', certs, '-p', `${plainPort}:2375`],
       env: { ...process.env, OD_DIST: testDist() },
     };
-    // The host's docker CLI, with nothing from the host's own configuration.
+    // A stock docker CLI on the host, with nothing from the host's own configuration.
+    const dockerCli = await hostDockerCli(work);
     const docker = (args: string[], env: Record<string, string>) =>
-      execa('docker', args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, DOCKER_CONFIG: dockerConfig, ...env }, extendEnv: false, reject: false, timeout: 180_000 });
+      execa(dockerCli, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, DOCKER_CONFIG: dockerConfig, ...env }, extendEnv: false, reject: false, timeout: 180_000 });
 
     let clientFingerprint = '';
     let caFingerprint = '';

@@ -12,7 +12,7 @@ export const stopDockerd: ShutdownStep = {
   required: false,
   async run(ctx) {
     const dockerd = runningDockerd(ctx.system);
-    if (!dockerd) return { skipped: 'dockerd is not running' };
+    if (!dockerd) return { skipped: 'dockerd has already exited' };
     const { dockerdGraceMs, sleep } = ctx.timing;
     dockerd.child.kill('SIGTERM');
     if (await exitedWithin(dockerd, dockerdGraceMs, sleep)) return;

@@ -1,7 +1,7 @@
 // What several VM tests prepare the same way: the ISO from the built kernel and
 // initrd, disk images, a work directory, and the wait for Docker (or a failed boot).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -69,4 +69,22 @@ export async function waitForDockerReady(vm: QemuVm, timeoutMs: number): Promise
   const failedStep = vm.events().find((e) => e.od === 'step' && e.status === 'failed');
   assert.equal(ready.od, 'docker', `the boot failed before Docker was ready: ${JSON.stringify(failedStep ?? ready)}`);
   return ready;
+}
+
+/**
+ * A stock docker CLI for talking to the VM from the host: the one on PATH, else
+ * Debian's from the docker.io package the build downloaded (the same CLI the VM
+ * ships), unpacked into `work`. The host never needs a Docker engine.
+ */
+export async function hostDockerCli(work: string): Promise<string> {
+  const onPath = await execa('sh', ['-c', 'command -v docker'], { reject: false });
+  if (onPath.exitCode === 0 && onPath.stdout.trim()) return onPath.stdout.trim();
+  const config = await repoConfig();
+  const debs = join(REPO_ROOT, config.cacheDir, 'debs');
+  const deb = (await readdir(debs)).find((name) => /^docker\.io_.*\.deb$/.test(name));
+  assert.ok(deb, `no docker CLI on PATH and no docker.io package in ${debs}: run make build first`);
+  const into = join(work, 'docker-cli');
+  await mkdir(into, { recursive: true });
+  await execa('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ./usr/bin/docker', 'sh', join(debs, deb), into]);
+  return join(into, 'usr/bin/docker');
 }

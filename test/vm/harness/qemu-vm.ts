@@ -259,10 +259,6 @@ export class QemuVm {
   }
 }
 
-/**
- * Boots a VM for the body of a test; on failure the error carries the tail of the serial
- * log and the path of the whole log, which is kept. The VM is always stopped.
- */
 /** Runs a check; on failure its message carries the end of the serial console. */
 export async function check(vm: QemuVm, body: () => Promise<void>): Promise<void> {
   try {
@@ -272,6 +268,11 @@ export async function check(vm: QemuVm, body: () => Promise<void>): Promise<void
     throw new Error(`${message}\n--- last lines of the serial console ---\n${vm.tail(50)}\n---`, { cause: error });
   }
 }
+
+/**
+ * Boots a VM for the body of a test; on failure the error carries the tail of the serial
+ * log and the path of the whole log, which is kept. The VM is always stopped.
+ */
 
 export async function withVm<T>(options: VmOptions, body: (vm: QemuVm) => Promise<T>): Promise<T> {
   const vm = QemuVm.boot(options);
