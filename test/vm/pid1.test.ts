@@ -149,10 +149,12 @@ describe('PID 1: reaping, supervision, custom bridge, logs (one boot)', { timeou
     await check(vm, async () => {
       const cpuBefore = await initCpuTicks(vm);
       const started = Date.now();
-      const out = await sh(vm, `i=0; while [ $i -lt 30 ]; do docker run --rm --entrypoint true ${image} || echo FAILED; i=$((i+1)); done`, 900_000);
+      // Three lanes of ten at once: shims come and go while others start, as on a busy host.
+      const lane = `i=0; while [ $i -lt 10 ]; do docker run --rm --entrypoint true ${image} || echo FAILED; i=$((i+1)); done`;
+      const out = await sh(vm, `(${lane}) & (${lane}) & (${lane}) & wait`, 900_000);
       assert.doesNotMatch(out, /FAILED/);
       const cpu = (await initCpuTicks(vm)) - cpuBefore;
-      measured.push(`30 x docker run --rm: ${((Date.now() - started) / 1000).toFixed(1)} s, PID 1 CPU ${cpu * 10} ms`);
+      measured.push(`30 x docker run --rm, 3 at a time: ${((Date.now() - started) / 1000).toFixed(1)} s, PID 1 CPU ${cpu * 10} ms`);
       await assertNoZombiesOfInit(vm, 'after 30 docker run --rm');
     });
   });
