@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withVm } from './harness/qemu-vm.ts';
 import { isoFromDist, makeDisk, waitForDockerReady, repoConfig } from './harness/fixtures.ts';
+import { sh, waitForConsolePrompt } from './harness/storage-checks.ts';
 
-test('the ISO boots as an IDE CD-ROM on VirtualBox-like hardware to a Docker daemon that answers', { timeout: 480_000 }, async (t) => {
+test('the ISO boots as an IDE CD-ROM on VirtualBox-like hardware to the console, with the network up and the DOCKER disk mounted', { timeout: 480_000 }, async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'od-iso-cdrom-'));
   try {
     const iso = await isoFromDist(work);
@@ -45,9 +46,19 @@ test('the ISO boots as an IDE CD-ROM on VirtualBox-like hardware to a Docker dae
         // The VirtualBox-like devices were found and driven.
         assert.match(vm.serial, /e1000 .*Intel\(R\) PRO\/1000 Network Connection/);
         assert.match(vm.serial, /\[sda\] \d+ 512-byte logical blocks/);
-        const disk = vm.events().find((e) => e.od === 'step' && e.name === 'mountDockerDisk' && e.status !== 'start');
-        if (disk) assert.equal(disk.status, 'done', `mountDockerDisk: ${JSON.stringify(disk)}`);
         assert.doesNotMatch(vm.serial, /Kernel panic/);
+
+        // On to the console, with the network up (e1000, DHCP from VirtualBox-like NAT)
+        // and the DOCKER disk on AHCI mounted.
+        await waitForConsolePrompt(vm, 300_000);
+        t.diagnostic(`console prompt ${((Date.now() - started) / 1000).toFixed(1)} s after power-on`);
+        const mounted = vm.events().find((e) => e.od === 'disk' && e.status === 'mounted');
+        assert.equal(mounted?.device, '/dev/sda', `disk events: ${JSON.stringify(vm.events().filter((e) => e.od === 'disk'))}`);
+        const lease = vm.events().find((e) => e.od === 'dhcp');
+        assert.deepEqual([lease?.status, lease?.interface, lease?.ip], ['bound', 'eth0', '10.0.2.15']);
+        assert.match(await sh(vm, "grep ' /var/lib/docker ' /proc/1/mountinfo"), / - ext4 \/dev\/sda /);
+        assert.match(await sh(vm, 'ip -4 addr show eth0'), /inet 10\.0\.2\.15\/24/);
+        assert.match(await sh(vm, 'ip route'), /^default via 10\.0\.2\.2 dev eth0/m);
       },
     );
   } finally {

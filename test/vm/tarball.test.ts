@@ -8,13 +8,14 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { withVm } from './harness/qemu-vm.ts';
+import { check, withVm } from './harness/qemu-vm.ts';
 import { waitForDockerReady, repoConfig, outputInputsFor } from './harness/fixtures.ts';
+import { sh, waitForConsolePrompt } from './harness/storage-checks.ts';
 import { writeKvmScript } from '../../builder/outputs/write-kvm-script.ts';
 import { writeVirtualboxScript } from '../../builder/outputs/write-virtualbox-script.ts';
 import { writeTarball } from '../../builder/outputs/write-tarball.ts';
 
-test('the release tarball unpacked anywhere boots with ./dist/kvm/run.sh to a Docker daemon that answers', { timeout: 480_000 }, async (t) => {
+test('the release tarball unpacked anywhere boots with ./dist/kvm/run.sh to the console, on the command line run.sh gives', { timeout: 480_000 }, async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'od-tarball-'));
   try {
     const config = await repoConfig();
@@ -35,13 +36,17 @@ test('the release tarball unpacked anywhere boots with ./dist/kvm/run.sh to a Do
       },
       async (vm) => {
         await vm.waitFor('quit with Ctrl-a x', 30_000);
-        const cmdline = await vm.waitFor(/Command line: (.*?)\r?\n/, 120_000);
-        // run.sh adds od.remote=tls (its remote API on localhost, on by default).
-        assert.equal(cmdline[1], `${config.kernel.cmdline} od.remote=tls`, 'run.sh boots the default command line');
 
         // Docker ready, or the init reporting that the boot failed (no point waiting on).
         const ready = await waitForDockerReady(vm, 360_000);
         t.diagnostic(`docker ready ${((Date.now() - started) / 1000).toFixed(1)} s after run.sh started (version ${String(ready.version)})`);
+        await check(vm, async () => {
+          await waitForConsolePrompt(vm, 300_000);
+          // Asked of the running system, not read off the kernel's first lines: QEMU drops
+          // serial bytes when its stdout pipe is full for a moment, and those come fast.
+          // run.sh adds od.remote=tls (its remote API on localhost, on by default).
+          assert.equal(await sh(vm, 'cat /proc/cmdline'), `${config.kernel.cmdline} od.remote=tls`, 'run.sh boots the default command line');
+        });
 
         // The disk run.sh created on first run: sparse, 8 GiB, labelled DOCKER, attached as virtio.
         const disk = join(unpacked, 'dist', 'kvm', 'docker.img');

@@ -1,4 +1,4 @@
-// Shared by the storage and shutdown VM tests: the serial console's prompt, running a
+// Shared by the VM tests that use the console: the serial console's prompt, running a
 // check with the console's tail on failure, the shutdown's events, and what e2fsck
 // thinks of a disk image once QEMU is gone.
 import { execFileSync, spawnSync } from 'node:child_process';
