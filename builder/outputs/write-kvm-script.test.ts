@@ -21,11 +21,12 @@ async function release(): Promise<{ dir: string; script: string; log: string; en
   await writeFile(join(dist, 'initrd.img'), 'initrd');
   await writeKvmScript({ outDir: dist, vmlinuz: join(dist, 'vmlinuz'), initrd: join(dist, 'initrd.img'), cmdline: `${CMDLINE} od.test`, version: '0', sourceDateEpoch: 1 });
   // The fake QEMU fails the KVM probe (like these hosts) and records every real call.
+  // The probe is told by -S as a word of its own: a temporary path may hold "-S" too.
   const log = join(dir, 'qemu.log');
   const fake = join(dir, 'fake-qemu');
   await writeFile(
     fake,
-    `#!/bin/bash\nif [[ " $* " == *" -accel kvm "*"-S"* ]]; then echo "qemu: error: failed to set MSR 0x10a" >&2; exit 134; fi\nprintf '%s\\n' "$@" > ${shellQuote(log)}\n`,
+    `#!/bin/bash\nif [[ " $* " == *" -accel kvm "*" -S "* ]]; then echo "qemu: error: failed to set MSR 0x10a" >&2; exit 134; fi\nprintf '%s\\n' "$@" > ${shellQuote(log)}\n`,
   );
   await chmod(fake, 0o755);
   return { dir, script: join(dist, 'kvm', 'run.sh'), log, env: { QEMU: fake } };
