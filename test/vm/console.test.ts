@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, QemuVm, REPO_ROOT, type OdEvent } from './harness/qemu-vm.ts';
 import { switchToVt, typeOnScreen } from './harness/keyboard.ts';
+import { waitForConsolePrompt } from './harness/storage-checks.ts';
 
 const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 // busybox ash asks the terminal where its cursor is (ESC [6n) right after the prompt.
@@ -65,8 +66,13 @@ describe('console and network, DHCP on QEMU user networking (one boot)', { timeo
     await check(vm, async () => {
       await waitForConsole(vm, 'ttyS0', 1, bootTimeoutMs);
       await waitForPrompt(vm, 0);
-      // The step's end (and the boot's) come after the console's first prompt.
+      // The step's end, the boot's and the init's last lines come after the console's
+      // first prompt: wait for them, so that no command's output gets them mixed in.
       await vm.waitForEvent((e) => e.od === 'boot', 60_000, 'boot done');
+      await vm.waitFor(/init: supervising: [^\n]*\n/, 10_000).catch(() => undefined);
+      const from = vm.serial.length;
+      vm.type('\n');
+      await waitForPrompt(vm, from);
     });
     console.log(`console prompt ${((Date.now() - bootStarted) / 1000).toFixed(1)} s after QEMU started; timeline:\n${timeline(vm)}`);
   });
@@ -233,8 +239,7 @@ describe('no DHCP server: the boot goes on to the console after od.dhcp.timeout'
         assert.equal(timeout.status, 'timeout');
         assert.ok(Number(timeout.ms) >= 5000 && Number(timeout.ms) < 15_000, `ms ${timeout.ms}`);
         await vm.waitFor(/no DHCP lease on eth0 within 5 s \(od\.dhcp\.timeout\): going on without network/, 10_000);
-        await waitForConsole(vm, 'ttyS0', 1);
-        await waitForPrompt(vm, 0);
+        await waitForConsolePrompt(vm);
         // Only the kernel's console= terminal by default (the harness passes console=ttyS0).
         assert.equal(vm.events().filter(consoleReady('tty1')).length, 0);
         assert.match(await vm.run("docker ps --format '{{.Names}}'"), /^dhcp$/m);
@@ -257,8 +262,7 @@ describe('a static address from the command line, without the DHCP container', {
       await check(vm, async () => {
         const configured = await vm.waitForEvent((e) => e.od === 'net', bootTimeoutMs, 'net configured');
         assert.deepEqual(configured, { od: 'net', status: 'configured', interface: 'eth0', ip: '10.0.2.15', ms: configured.ms });
-        await waitForConsole(vm, 'ttyS0', 1);
-        await waitForPrompt(vm, 0);
+        await waitForConsolePrompt(vm);
         assert.ok(vm.events().some((e) => e.od === 'step' && e.name === 'runDhcp' && e.status === 'skipped'));
         assert.match(await vm.run('ip -4 addr show dev eth0'), /inet 10\.0\.2\.15\/24 brd 10\.0\.2\.255/);
         assert.match(await vm.run('ip route show default'), /default via 10\.0\.2\.2 dev eth0/);

@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { check, QemuVm, type OdEvent } from './harness/qemu-vm.ts';
+import { waitForConsolePrompt } from './harness/storage-checks.ts';
 
 // busybox ash may follow its prompt with a cursor position query (ESC [ 6 n).
 const prompt = /\[only-docker console\] [^\n]*# (\x1b\[6n)?$/;
@@ -109,8 +110,7 @@ describe('PID 1: reaping, supervision, custom bridge, logs (one boot)', { timeou
       ].join(' '),
     });
     await check(vm, async () => {
-      await nthEvent(vm, consoleReady, 1, bootTimeoutMs, 'console ready on ttyS0');
-      await waitForPrompt(vm, prompt, 0);
+      await waitForConsolePrompt(vm, bootTimeoutMs);
     });
     measured.push(`console prompt ${((Date.now() - started) / 1000).toFixed(1)} s after QEMU started`);
   });

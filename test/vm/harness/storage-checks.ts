@@ -18,7 +18,13 @@ export async function waitForConsolePrompt(vm: QemuVm, timeoutMs = 300_000): Pro
   await vm.waitForEvent((e) => (e.od === 'console' && e.status === 'ready' && e.tty === 'ttyS0') || (e.od === 'boot' && e.status === 'failed'), timeoutMs, 'console ready on ttyS0');
   const failed = vm.events().find((e) => e.od === 'boot' && e.status === 'failed');
   if (failed) throw new Error(`the boot failed: ${JSON.stringify(vm.events().find((e) => e.od === 'step' && e.status === 'failed'))}`);
-  let from = 0;
+  // The init's last lines (boot done, RAM mode, what it supervises) come after the
+  // console's first prompt, on the same serial port: a command typed before them would
+  // get them mixed into its output. Wait for the last one, then ask for a fresh prompt.
+  await vm.waitForEvent((e) => e.od === 'boot', 60_000, 'boot done');
+  await vm.waitFor(/init: supervising: [^\n]*\n/, 10_000).catch(() => undefined);
+  let from = vm.serial.length;
+  vm.type('\n');
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
