@@ -190,11 +190,11 @@ export class QemuVm {
     const match = await this.waitFor(new RegExp(`${marker}:(\\d+)`), timeoutMs, from);
     const text = this.output.slice(from, from + this.output.slice(from).indexOf(match[0]));
     // The shell echoes the typed line first, wrapped at its 80 columns wherever a wrap
-    // falls (as "\r\r\n"): the output starts after the echo's end, matched with a break
-    // allowed between any two characters.
-    const echoEnd = new RegExp([...`${marker.slice(4)}:$?"`].map((ch) => ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('(?:\\r*\\n)?'));
-    const echo = echoEnd.exec(text);
-    const output = echo ? text.slice(echo.index + echo[0].length) : text.slice(text.search(/\r?\n/) + 1);
+    // falls (as "\r\r\n"), and may draw the prompt and the line again: the output starts
+    // after the last echo's end, matched with a break allowed between any two characters.
+    const echoEnd = new RegExp([...`${marker.slice(4)}:$?"`].map((ch) => ch.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('(?:\\r*\\n)?'), 'g');
+    const echo = [...text.matchAll(echoEnd)].at(-1);
+    const output = echo ? text.slice(echo.index! + echo[0].length) : text.slice(text.search(/\r?\n/) + 1);
     return output.replace(/^\r*\n/, '').trim();
   }
 
