@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { splitProcStat } from '../sys/proc-stat.ts';
 
 /** PF_KTHREAD in the flags field of /proc/<pid>/stat: kernel threads take no signals. */
 const PF_KTHREAD = 0x00200000;
@@ -12,29 +13,23 @@ export interface ProcessInfo {
   ttyNr: number;
 }
 
-/**
- * Parses /proc/<pid>/stat for the fields shutdown needs. comm is in parentheses and may
- * contain anything, so the fields after it are counted from the last ')'.
- */
+/** The fields of /proc/<pid>/stat shutdown needs. */
 export function parseStatForKill(text: string): (ProcessInfo & { ppid: number; kernelThread: boolean }) | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const pid = Number(text.slice(0, open).trim());
-  // After ") ": state(3) ppid(4) pgrp(5) session(6) tty_nr(7) tpgid(8) flags(9)
-  const rest = text.slice(close + 2).split(' ');
-  const state = rest[0];
-  const ppid = Number(rest[1]);
-  const ttyNr = Number(rest[4]);
-  const flags = Number(rest[6]);
-  if (!Number.isInteger(pid) || state === undefined || !Number.isFinite(flags)) return undefined;
+  const split = splitProcStat(text);
+  if (!split) return undefined;
+  // proc(5): state(3) ppid(4) pgrp(5) session(6) tty_nr(7) tpgid(8) flags(9)
+  const [state, ppidField, , , ttyField, , flagsField] = split.fields;
+  const ppid = Number(ppidField);
+  const ttyNr = Number(ttyField);
+  const flags = Number(flagsField);
+  if (state === undefined || !Number.isFinite(flags)) return undefined;
   return {
-    pid,
-    comm: text.slice(open + 1, close),
+    pid: split.pid,
+    comm: split.comm,
     state,
     ttyNr: Number.isFinite(ttyNr) ? ttyNr : 0,
     ppid,
-    kernelThread: (flags & PF_KTHREAD) !== 0 || pid === 2 || ppid === 2,
+    kernelThread: (flags & PF_KTHREAD) !== 0 || split.pid === 2 || ppid === 2,
   };
 }
 

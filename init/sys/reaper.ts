@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildTracker } from './child-tracker.ts';
+import { splitProcStat } from './proc-stat.ts';
 import { hasErrorCode } from './syscall-error.ts';
 import { WNOHANG, type Sys } from './sys.ts';
 
@@ -11,18 +12,12 @@ export interface ProcStat {
   ppid: number;
 }
 
-/**
- * Parses /proc/<pid>/stat. The command name is in parentheses and may itself contain
- * spaces and parentheses, so the fields after it are found from the last ')'.
- */
+/** The fields of /proc/<pid>/stat the reaper needs. */
 export function parseProcStat(text: string): ProcStat | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const pid = Number(text.slice(0, open).trim());
-  const [state, ppid] = text.slice(close + 2).split(' ');
-  if (!Number.isInteger(pid) || state === undefined || ppid === undefined) return undefined;
-  return { pid, comm: text.slice(open + 1, close), state, ppid: Number(ppid) };
+  const split = splitProcStat(text);
+  const [state, ppid] = split?.fields ?? [];
+  if (!split || state === undefined || ppid === undefined) return undefined;
+  return { pid: split.pid, comm: split.comm, state, ppid: Number(ppid) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withVm } from './harness/qemu-vm.ts';
-import { isoFromDist, makeDisk, waitForDockerReady, repoConfig } from './harness/fixtures.ts';
+import { isoFromDist, makeDisk, waitForDockerReady, repoConfig, virtualboxLikeMachine } from './harness/fixtures.ts';
 import { sh, waitForConsolePrompt } from './harness/storage-checks.ts';
 
 test('the ISO boots as an IDE CD-ROM on VirtualBox-like hardware to the console, with the network up and the DOCKER disk mounted', { timeout: 480_000 }, async (t) => {
@@ -22,14 +22,7 @@ test('the ISO boots as an IDE CD-ROM on VirtualBox-like hardware to the console,
       {
         name: 'iso-cdrom',
         firmwareBoot: true,
-        qemuArgs: [
-          '-nic', 'user,model=e1000',
-          '-device', 'ahci,id=ahci',
-          '-drive', `if=none,id=d0,file=${disk},format=raw`,
-          '-device', 'ide-hd,drive=d0,bus=ahci.0',
-          '-cdrom', iso,
-          '-boot', 'd',
-        ],
+        qemuArgs: virtualboxLikeMachine(iso, disk),
       },
       async (vm) => {
         // isolinux's menu, mirrored on the serial port, boots the first entry by itself.

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { check, QemuVm } from './harness/qemu-vm.ts';
-import { diskLabel, inWorkDir, isoFromDist, makeDisk } from './harness/fixtures.ts';
+import { diskLabel, inWorkDir, isoFromDist, makeDisk, virtualboxLikeMachine } from './harness/fixtures.ts';
 import { diskEvents, fsckImage, sh, shutDown, stepOutcomes, waitForConsolePrompt } from './harness/storage-checks.ts';
 
 test('the boot entry "prepare a blank disk /dev/sda as DOCKER" formats a blank SATA disk, which Docker uses; Ctrl-Alt-Del leaves it clean', { timeout: 600_000 }, async (t) => {
@@ -20,14 +20,7 @@ test('the boot entry "prepare a blank disk /dev/sda as DOCKER" formats a blank S
     const vm = QemuVm.boot({
       name: 'iso-format-disk',
       firmwareBoot: true,
-      qemuArgs: [
-        '-nic', 'user,model=e1000',
-        '-device', 'ahci,id=ahci',
-        '-drive', `if=none,id=d0,file=${disk},format=raw`,
-        '-device', 'ide-hd,drive=d0,bus=ahci.0',
-        '-cdrom', iso,
-        '-boot', 'd',
-      ],
+      qemuArgs: virtualboxLikeMachine(iso, disk),
     });
     try {
       await check(vm, async () => {

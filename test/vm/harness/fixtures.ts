@@ -88,3 +88,19 @@ export async function hostDockerCli(work: string): Promise<string> {
   await execa('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ./usr/bin/docker', 'sh', join(debs, deb), into]);
   return join(into, 'usr/bin/docker');
 }
+
+/**
+ * QEMU arguments for the hardware VirtualBox gives a Linux 64-bit VM: an Intel PRO/1000
+ * (e1000) on NAT, `disk` on an AHCI (SATA) controller, and the ISO as an IDE CD-ROM it
+ * boots from (BIOS).
+ */
+export function virtualboxLikeMachine(iso: string, disk: string): string[] {
+  return [
+    '-nic', 'user,model=e1000',
+    '-device', 'ahci,id=ahci',
+    '-drive', `if=none,id=d0,file=${disk},format=raw`,
+    '-device', 'ide-hd,drive=d0,bus=ahci.0',
+    '-cdrom', iso,
+    '-boot', 'd',
+  ];
+}

@@ -39,22 +39,15 @@ export async function waitForConsolePrompt(vm: QemuVm, timeoutMs = 300_000): Pro
 }
 
 /**
- * A command at the console prompt: its output without the terminal's CRs; throws when
- * it exits non-zero. A long command line wraps on the 80-column terminal, so its echo
- * can take more than the one line vm.run() drops: everything up to the end of the
- * echoed command goes too.
+ * A command at the console prompt: its output without the terminal's CRs (vm.run()
+ * has dropped the echoed command line, however it wrapped); throws when it exits
+ * non-zero.
  */
 export async function sh(vm: QemuVm, command: string, timeoutMs = 120_000): Promise<string> {
   const out = (await vm.run(`${command}; echo "od-rc""=$?"`, timeoutMs)).replace(/\r/g, '');
   // The command's output ends with "od-rc=N" on a line of its own.
   const rcLine = /(?:^|\n)od-rc=(\d+)\s*$/.exec(out);
-  let text = rcLine ? out.slice(0, rcLine.index) : out;
-  // What is left of the echoed command line ends with the quoted "od-rc""=$?".
-  const echoed = text.indexOf('od-rc""=$?"');
-  if (echoed >= 0) {
-    const next = text.indexOf('\n', echoed);
-    text = next < 0 ? '' : text.slice(next + 1);
-  }
+  const text = rcLine ? out.slice(0, rcLine.index) : out;
   const rc = rcLine ? Number(rcLine[1]) : NaN;
   if (rc !== 0) throw new Error(`\`${command}\` exited ${rc}:\n${text.trim()}`);
   return text.trim();
