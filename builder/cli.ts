@@ -3,7 +3,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildCommand } from './commands/build.ts';
-import { benchCommand } from './commands/bench.ts';
+import { benchCommand } from '../bench/bench-command.ts';
+import { lockCommand } from './commands/lock.ts';
 import { isoCommand, kvmCommand, tarballCommand } from './commands/outputs.ts';
 import { exitCodeFor, describeError } from './errors.ts';
 
@@ -18,11 +19,12 @@ async function main(): Promise<void> {
       describe: 'The build configuration file (validated strictly)',
     })
     .command(buildCommand)
+    .command(lockCommand)
     .command(isoCommand)
     .command(tarballCommand)
     .command(kvmCommand)
     .command(benchCommand)
-    .demandCommand(1, 'Name a command: build, iso, tarball, kvm, bench')
+    .demandCommand(1, 'Name a command: build, lock, iso, tarball, kvm, bench')
     .strict()
     .help()
     .fail((message, err, instance) => {

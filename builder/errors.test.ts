@@ -3,10 +3,14 @@ import assert from 'node:assert/strict';
 import { describeError, exitCodeFor } from './errors.ts';
 import { ConfigError } from './config/load-config.ts';
 import { HostToolMissingError } from './sources/host-tools.ts';
+import { LockOutdatedError } from './sources/lock-file.ts';
+import { LockedPackageGoneError } from './sources/debian-packages.ts';
 
 test('typed errors get their own exit codes, others 1', () => {
   assert.equal(exitCodeFor(new ConfigError('only-docker.json', ['unknown key "x"'])), 78);
   assert.equal(exitCodeFor(new HostToolMissingError('zstd', 'zstd')), 69);
+  assert.equal(exitCodeFor(new LockOutdatedError('only-docker.lock.json', 'stale')), 78);
+  assert.equal(exitCodeFor(new LockedPackageGoneError('runc', '1.1.15+ds1-2', 'http://mirror.example/debian/pool/main/r/runc/x.deb')), 69);
   assert.equal(exitCodeFor(new Error('boom')), 1);
 });
 

@@ -2,30 +2,20 @@
 import { ConfigError } from './config/load-config.ts';
 import { HostToolMissingError } from './sources/host-tools.ts';
 import { MissingArtifactError } from './outputs/output-errors.ts';
+import { describeErrorChain } from '../contract/errors.ts';
+import { MirrorNotFoundError } from './sources/apt-sources.ts';
+import { LockedPackageGoneError } from './sources/debian-packages.ts';
+import { LockFormatError, LockOutdatedError } from './sources/lock-file.ts';
 
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof ConfigError) return 78; // EX_CONFIG
-  if (err instanceof HostToolMissingError) return 69; // EX_UNAVAILABLE
+  // A lock that does not match the configuration, or a mirror nobody named: fix the setup.
+  if (err instanceof ConfigError || err instanceof LockOutdatedError || err instanceof LockFormatError || err instanceof MirrorNotFoundError) return 78; // EX_CONFIG
+  if (err instanceof HostToolMissingError || err instanceof LockedPackageGoneError) return 69; // EX_UNAVAILABLE
   if (err instanceof MissingArtifactError) return 66; // EX_NOINPUT: build first
   return 1;
 }
 
-/** The error's message followed by its chain of causes, one per line. */
+/** The error's message followed by its chain of causes, one per line, and a failed command's stderr. */
 export function describeError(err: unknown): string {
-  const lines: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; current !== undefined && depth < 8; depth++) {
-    if (current instanceof Error) {
-      lines.push(depth === 0 ? current.message : `  caused by: ${current.message}`);
-      const stderr = (current as { stderr?: unknown }).stderr;
-      if (typeof stderr === 'string' && stderr.trim() && !current.message.includes(stderr.trim())) {
-        lines.push(`  ${stderr.trim().split('\n').slice(-5).join('\n  ')}`);
-      }
-      current = current.cause;
-    } else {
-      lines.push(depth === 0 ? String(current) : `  caused by: ${String(current)}`);
-      break;
-    }
-  }
-  return lines.join('\n');
+  return describeErrorChain(err, { indent: '  ', withStderr: true });
 }

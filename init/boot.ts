@@ -1,21 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { BootConsole, fdSink } from './console.ts';
+import { bootEnded } from '../contract/events.ts';
+import { BootConsole, fdSink, textSink } from './console.ts';
 import { defaultPaths, type BootContext } from './context.ts';
 import { freshDefaults } from './config/options.ts';
 import { EmergencyShell } from './emergency-shell.ts';
 import { InitLog } from './logs/init-log.ts';
 import { RotatingLog } from './logs/rotating-log.ts';
-import { describeErrorChain, installPid1Guards, keepAlive } from './pid1-guards.ts';
+import { installPid1Guards, keepAlive } from './pid1-guards.ts';
+import { describeErrorChain } from '../contract/errors.ts';
 import { bootPlan } from './plan.ts';
 import { installShutdown } from './shutdown/install-shutdown.ts';
 import { runPlan, StepFailedError } from './runner.ts';
 import { ChildTracker } from './sys/child-tracker.ts';
+import { DiskSpaceWatch } from './storage/disk-space-watch.ts';
+import { dockerDataRoot } from './storage/disk-layout.ts';
+import { spawnWithChildOomScore } from './sys/child-oom-score.ts';
 import { loadKoffi } from './sys/koffi.ts';
 import { createLibcSys } from './sys/libc.ts';
 import { ZombieReaper } from './sys/reaper.ts';
-import { BootTimeline } from './timeline/boot-timeline.ts';
-import { initExecUptimeMs, tapEvents } from './timeline/tap-events.ts';
+import { BootTimeline, initExecUptimeMs } from './timeline/boot-timeline.ts';
 import type { Sys } from './sys/sys.ts';
 import { initVersion } from './version.ts';
 
@@ -35,24 +39,20 @@ export async function boot(): Promise<void> {
   // The kernel starts /init with fds 0-2 on /dev/console. Every line also goes to the
   // init's log file (held back until startLogging knows od.log), and every event to the
   // boot timeline.
-  const consoleSink = fdSink(1);
+  const terminal = fdSink(1);
   const initLog = new InitLog({
-    // Straight to the console: a failing log file must not report into itself.
-    file: new RotatingLog({ path: defaultPaths.initLog, onError: (m) => consoleSink(`init: warning: ${m}`) }),
+    // Straight to the terminal: a failing log file must not report into itself.
+    file: new RotatingLog({ path: defaultPaths.initLog, onError: (m) => terminal(`init: warning: ${m}`) }),
   });
-  const console = new BootConsole((line) => {
-    consoleSink(line);
-    // dockerd's lines shown on the console (od.debug) are kept in docker.log already.
-    if (!line.startsWith('dockerd: ')) initLog.line(line);
-  });
+  const console = new BootConsole(textSink(terminal), initLog.sink);
   const timeline = new BootTimeline({
     paths: [defaultPaths.bootTimeline],
     initExecUptimeMs: () => initExecUptimeMs(() => readFileSync('/proc/uptime', 'utf8')),
     onError: (m) => console.warn(m),
   });
-  tapEvents(console, (event) => timeline.observe(event));
+  console.attach(timeline.sink);
   const tracker = new ChildTracker();
-  tracker.install();
+  tracker.install(spawnWithChildOomScore(defaultPaths.procSelfOomScoreAdj));
   const shell = new EmergencyShell({ console });
   let fatalSeen = false;
   let shutdownSignal: AbortSignal | undefined;
@@ -61,7 +61,7 @@ export async function boot(): Promise<void> {
       // A failed step is an expected kind of failure: its chain says enough. Anything
       // else reaching here is a bug in the init, and the stack is what finds it.
       const isStepFailure = error instanceof StepFailedError;
-      console.error(`${what}: ${describeErrorChain(error, !isStepFailure)}`);
+      console.error(`${what}: ${describeErrorChain(error, { withStack: !isStepFailure })}`);
       // A shutdown is under way (it may be what ended dockerd): reboot(2) comes, not a shell.
       if (shutdownSignal?.aborted) return;
       if (!fatalSeen) console.error('the boot cannot go on; dropping to an emergency shell');
@@ -112,13 +112,14 @@ export async function boot(): Promise<void> {
     return;
   }
   if (result.ok) {
-    console.event({ od: 'boot', status: 'done', ms });
+    console.event(bootEnded('done', ms));
     console.info(`boot finished in ${(ms / 1000).toFixed(1)} s${kernelUptime()}`);
+    new DiskSpaceWatch({ path: dockerDataRoot, warn: (m) => console.warn(m), info: (m) => console.info(m) }).start();
     if (ctx.storage?.mode === 'ram') console.warn('Docker runs from RAM: nothing is kept at power-off (no disk labelled DOCKER; see the storage section of the README)');
     // The consoles and the VT2 shell were started by steps; from here PID 1 only keeps them.
     if (ctx.supervised?.length) console.info(`supervising: ${ctx.supervised.map((s) => s.name).join(', ')}`);
   } else {
-    console.event({ od: 'boot', status: 'failed', ms });
+    console.event(bootEnded('failed', ms));
     fatal('boot failed', result.fatal);
   }
 }

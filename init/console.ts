@@ -1,8 +1,45 @@
 import { writeSync } from 'node:fs';
-import { formatEvent, type OdEvent } from './events.ts';
+import { formatEvent, type OdEvent } from '../contract/events.ts';
+import { printable, printableJson } from './logs/printable.ts';
 
-/** Where console lines go; tests pass an array-backed sink. */
+/** One thing the init says: a line of its own, a line of dockerd's output, or an event. */
+export type ConsoleRecord =
+  | { kind: 'init'; level: 'info' | 'warn' | 'error' | 'debug'; text: string }
+  /** dockerd's output shown on the console (od.log=console/both); docker.log has it already. */
+  | { kind: 'dockerd'; text: string }
+  | { kind: 'event'; event: OdEvent };
+
+/** Where records go: the terminal, the init's log file, the boot timeline. */
+export type RecordSink = (record: ConsoleRecord) => void;
+
+/** Where text lines go; tests pass an array-backed one. */
 export type LineSink = (line: string) => void;
+
+const prefixes = { info: 'init: ', warn: 'init: warning: ', error: 'init: error: ', debug: 'init: debug: ' } as const;
+
+/**
+ * A record as the console shows it: one or more lines, each printable. Whatever a
+ * record quotes from outside (a DHCP server's message, a container's log, dockerd
+ * relaying a registry's error) is made printable here, in one place, for every sink
+ * that prints: the terminal and the init's log.
+ */
+export function formatRecord(record: ConsoleRecord): string[] {
+  switch (record.kind) {
+    case 'init':
+      return record.text.split('\n').map((line) => prefixes[record.level] + printable(line));
+    case 'dockerd':
+      return [`dockerd: ${printable(record.text)}`];
+    case 'event':
+      return [printableJson(formatEvent(record.event))];
+  }
+}
+
+/** Every record as text lines (the terminal, tests). */
+export function textSink(lines: LineSink): RecordSink {
+  return (record) => {
+    for (const line of formatRecord(record)) lines(line);
+  };
+}
 
 /**
  * Writes whole lines synchronously to a file descriptor. PID 1 inherits the console on
@@ -28,12 +65,21 @@ export function fdSink(fd: number): LineSink {
   };
 }
 
+/**
+ * What the init says, handed to every sink in the order they were attached: the
+ * terminal first, so a sink that fails (a full log disk, a timeline bug) can never cost
+ * PID 1 its console.
+ */
 export class BootConsole {
-  #sink: LineSink;
+  readonly #sinks: RecordSink[];
   #debug = false;
 
-  constructor(sink: LineSink) {
-    this.#sink = sink;
+  constructor(...sinks: RecordSink[]) {
+    this.#sinks = sinks;
+  }
+
+  attach(sink: RecordSink): void {
+    this.#sinks.push(sink);
   }
 
   /** Debug lines are printed only with od.debug; readConfig switches this on. */
@@ -45,37 +91,37 @@ export class BootConsole {
     return this.#debug;
   }
 
-  setSink(sink: LineSink): void {
-    this.#sink = sink;
+  info(text: string): void {
+    this.#publish({ kind: 'init', level: 'info', text });
   }
 
-  info(message: string): void {
-    this.#lines('init: ', message);
+  warn(text: string): void {
+    this.#publish({ kind: 'init', level: 'warn', text });
   }
 
-  warn(message: string): void {
-    this.#lines('init: warning: ', message);
+  error(text: string): void {
+    this.#publish({ kind: 'init', level: 'error', text });
   }
 
-  error(message: string): void {
-    this.#lines('init: error: ', message);
+  debug(text: string): void {
+    if (this.#debug) this.#publish({ kind: 'init', level: 'debug', text });
   }
 
-  debug(message: string): void {
-    if (this.#debug) this.#lines('init: debug: ', message);
-  }
-
-  /** A line that is not from the init itself (dockerd's log in debug mode). */
-  raw(line: string): void {
-    this.#sink(line);
+  dockerd(text: string): void {
+    this.#publish({ kind: 'dockerd', text });
   }
 
   event(event: OdEvent): void {
-    this.#sink(formatEvent(event));
+    this.#publish({ kind: 'event', event });
   }
 
-  #lines(prefix: string, message: string): void {
-    for (const line of message.split('\n')) this.#sink(prefix + line);
+  #publish(record: ConsoleRecord): void {
+    for (const sink of this.#sinks) {
+      try {
+        sink(record);
+      } catch {
+        // one sink's failure must not keep the record from the others
+      }
+    }
   }
 }
-

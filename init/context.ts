@@ -1,8 +1,11 @@
+import { BUNDLED_IMAGES_DIR, BUSYBOX_PATH, CONTAINERD_PATH, DOCKER_CLI_PATH, DOCKERD_PATH, MODULES_ROOT, NET_STATE_DIR } from '../contract/initrd-layout.ts';
+import { containerdPaths, type ContainerdPaths } from './containerd/containerd-config.ts';
+import type { ContainerdService } from './containerd/containerd-service.ts';
 import type { BootConsole } from './console.ts';
-import type { InitConfig } from './config/options.ts';
-import type { BridgeState } from './bridge/create-bridge.ts';
+import type { PlanStep } from './runner.ts';
+import type { InitConfig } from './config/init-config.ts';
+import type { BridgeState } from './bridge/bridge.ts';
 import type { DockerdSupervisor } from './dockerd/dockerd-supervisor.ts';
-import type { DockerdHandle } from './dockerd/spawn-dockerd.ts';
 import type { InitLog } from './logs/init-log.ts';
 import type { Supervised } from './supervise/supervised.ts';
 import type { StorageState } from './storage/storage-state.ts';
@@ -22,18 +25,22 @@ export interface BootPaths {
   procSelfOomScoreAdj: string;
   dockerdBinary: string;
   dockerSocket: string;
+  containerdBinary: string;
+  containerd: ContainerdPaths;
   dockerLog: string;
   /** The init's own lines, with times (startLogging). */
   initLog: string;
   /** The boot timeline (steps and milestones) as JSON, rewritten as the boot goes. */
   bootTimeline: string;
-  /** Bundled `docker save` archives and their index.json (builder: BUNDLED_IMAGES_DIR). */
+  /** Bundled `docker save` archives and their index.json (contract/image-index.ts). */
   bundledImagesDir: string;
-  /** Where the DHCP container publishes lease.json and resolv.conf; /etc/resolv.conf links here. */
+  /** Where the DHCP container publishes lease.json; the init's resolv.conf lies beside it (resolvConfPath). */
   netStateDir: string;
   sysClassNet: string;
   /** The docker CLI: runs the consoles, and is mounted into them. */
   dockerCli: string;
+  /** The CLI's plugins (compose, buildx), mounted into the consoles beside the CLI. */
+  dockerCliPlugins: string;
   busybox: string;
   /** Terminal devices (ttyS0, tty1...) are looked for here. */
   devDir: string;
@@ -49,31 +56,52 @@ export interface BootPaths {
   virtio9pDriver: string;
   /** Where that share is mounted while the client certificates are copied. */
   certShareMount: string;
+  /** The effective configuration as JSON, for people (readUserConfig). */
+  effectiveConfig: string;
+  /** dockerd's daemon.json, from the configuration's docker.daemon (startDockerd). */
+  daemonJson: string;
+  /**
+   * The SSH server's host keys. Under /var/lib/docker: on the DOCKER disk when there is
+   * one (kept across reboots), made again at each boot in RAM mode.
+   */
+  sshHostKeyDir: string;
+  /** The configuration's ssh.authorized_keys as the init writes them, bound read-only into the SSH server. */
+  sshAuthorizedKeys: string;
+  /** root's ~/.ssh on the host (the consoles bind /root): where the authorized keys' mount point is made. */
+  rootSshDir: string;
 }
 
 export const defaultPaths: BootPaths = {
   procCmdline: '/proc/cmdline',
   procModules: '/proc/modules',
   sysModule: '/sys/module',
-  modulesRoot: '/lib/modules',
+  modulesRoot: MODULES_ROOT,
   procSelfOomScoreAdj: '/proc/self/oom_score_adj',
-  // Debian's docker.io installs the daemon in /usr/sbin.
-  dockerdBinary: '/usr/sbin/dockerd',
+  dockerdBinary: DOCKERD_PATH,
   dockerSocket: '/var/run/docker.sock',
+  containerdBinary: CONTAINERD_PATH,
+  containerd: containerdPaths,
   dockerLog: '/var/log/docker.log',
   initLog: '/var/log/only-docker-init.log',
   bootTimeline: '/run/only-docker/boot-timeline.json',
-  bundledImagesDir: '/usr/share/only-docker/images',
-  netStateDir: '/run/only-docker/net',
+  bundledImagesDir: BUNDLED_IMAGES_DIR,
+  netStateDir: NET_STATE_DIR,
   sysClassNet: '/sys/class/net',
-  dockerCli: '/usr/bin/docker',
-  busybox: '/bin/busybox',
+  dockerCli: DOCKER_CLI_PATH,
+  // Where Debian's docker-compose and docker-buildx install their plugins.
+  dockerCliPlugins: '/usr/libexec/docker/cli-plugins',
+  busybox: BUSYBOX_PATH,
   devDir: '/dev',
   procSysKernelPrintk: '/proc/sys/kernel/printk',
   tlsDir: '/var/lib/docker/.only-docker/tls',
   procSelfMountinfo: '/proc/self/mountinfo',
   virtio9pDriver: '/sys/bus/virtio/drivers/9pnet_virtio',
   certShareMount: '/run/only-docker/cert-share',
+  effectiveConfig: '/run/only-docker/config.json',
+  daemonJson: '/run/only-docker/daemon.json',
+  sshHostKeyDir: '/var/lib/docker/.only-docker/ssh',
+  sshAuthorizedKeys: '/run/only-docker/ssh/authorized_keys',
+  rootSshDir: '/root/.ssh',
 };
 
 /** State shared by the steps; a step reads what earlier steps left here. */
@@ -87,13 +115,14 @@ export interface BootContext {
   config: InitConfig;
   /** Set by mountDockerDisk: the DOCKER disk and its bind mounts, or RAM mode and why. */
   storage?: StorageState;
-  /** Set by startDockerd; the current dockerd (replaced when the supervisor restarts it). */
-  dockerd?: DockerdHandle;
   /**
-   * Set by startDockerd: restarts dockerd when it dies. Shutdown calls its stop() (or
-   * disableRestart()) first, so nothing starts dockerd again behind its back.
+   * Set by startDockerd: restarts dockerd when it dies; its `current` is the running
+   * dockerd. Shutdown calls its stop() (or disableRestart()) first, so nothing starts
+   * dockerd again behind its back.
    */
   dockerdSupervisor?: DockerdSupervisor;
+  /** Set by startDockerd before dockerd: the containerd dockerd connects to (--containerd). */
+  containerd?: ContainerdService;
   /** Set by createBridge when od.bridge names a bridge to make. */
   bridge?: BridgeState;
   /** The init's log file, started by startLogging once od.log is known. */
@@ -106,15 +135,5 @@ export interface BootContext {
   tls?: TlsState;
 }
 
-/** What a step returns when it decided there was nothing to do. */
-export interface StepSkipped {
-  skipped: string;
-}
-
-export interface Step {
-  /** camelCase; also the name in the console events. */
-  readonly name: string;
-  /** A failed required step stops the boot and drops to the emergency shell. */
-  readonly required: boolean;
-  run(ctx: BootContext): Promise<void | StepSkipped> | void | StepSkipped;
-}
+/** A step of the boot plan (plan.ts). */
+export type Step = PlanStep<BootContext>;

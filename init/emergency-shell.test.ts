@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BootConsole } from './console.ts';
+import { BootConsole, textSink } from './console.ts';
 import { EmergencyShell } from './emergency-shell.ts';
 
 test('the shell runs on the console device and is respawned when it exits', async (t) => {
@@ -13,7 +13,7 @@ test('the shell runs on the console device and is respawned when it exits', asyn
   writeFileSync(consoleDevice, '');
   const lines: string[] = [];
   const shell = new EmergencyShell({
-    console: new BootConsole((line) => lines.push(line)),
+    console: new BootConsole(textSink((line) => lines.push(line))),
     consoleDevice,
     shell: '/bin/sh',
     busybox: join(dir, 'no-busybox'),

@@ -1,7 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import type { BootConsole } from './console.ts';
 import { spawnWithTerminal } from './supervise/terminal.ts';
+import type { Life, RunEnd } from './supervise/life.ts';
+import { Respawner } from './supervise/respawner.ts';
+import { describeError, OdError } from '../contract/errors.ts';
 
 export interface EmergencyShellOptions {
   console: BootConsole;
@@ -19,11 +21,7 @@ export interface EmergencyShellOptions {
  */
 export class EmergencyShell {
   readonly #options: Required<EmergencyShellOptions>;
-  #child: ChildProcess | undefined;
-  #started = false;
-  #stopped = false;
-  #timer: NodeJS.Timeout | undefined;
-  #delay: number;
+  readonly #respawner: Respawner;
 
   constructor(options: EmergencyShellOptions) {
     this.#options = {
@@ -34,38 +32,33 @@ export class EmergencyShell {
       maxDelayMs: 60_000,
       ...options,
     };
-    this.#delay = this.#options.respawnDelayMs;
+    const { console, respawnDelayMs, maxDelayMs } = this.#options;
+    this.#respawner = new Respawner({
+      name: 'emergency shell',
+      log: { info: (m) => console.info(m), warn: (m) => console.error(m) },
+      spawn: () => this.#spawn(),
+      backoff: { minDelayMs: respawnDelayMs, maxDelayMs, healthyAfterMs: 10_000, firstAttempt: 0 },
+    });
   }
 
-  get running(): boolean {
-    return this.#child !== undefined;
-  }
-
+  /** Idempotent: one shell at a time. */
   start(): void {
-    if (this.#started) return;
-    this.#started = true;
-    this.#spawn();
+    void this.#respawner.start();
   }
 
   /** No more respawns (shutdown, tests); a running shell is left alone. */
   stop(): void {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#respawner.disableRestart();
   }
 
-  #spawn(): void {
-    const { console, consoleDevice } = this.#options;
+  #spawn(): Life {
+    const { console, consoleDevice, busybox, shell } = this.#options;
     let fd: number;
     try {
       fd = openSync(consoleDevice, 'r+');
-    } catch (error) {
-      console.error(`cannot open ${consoleDevice} for the emergency shell: ${(error as Error).message}`);
-      this.#retry();
-      return;
+    } catch (cause) {
+      throw new EmergencyShellError(`cannot open ${consoleDevice}: ${describeError(cause)}`, { cause });
     }
-    const { busybox, shell } = this.#options;
-    const file = shell;
-    const startedAt = Date.now();
     try {
       // /dev/console cannot be a controlling terminal, so a shell on it has no job
       // control and Ctrl-C does nothing: busybox's cttyhack finds the real terminal
@@ -82,30 +75,16 @@ export class EmergencyShell {
           PS1: 'only-docker (emergency) # ',
         },
       });
-      this.#child = child;
       console.info(`emergency shell on ${consoleDevice} (pid ${child.pid ?? '?'}); the init stays PID 1`);
-      child.once('error', (error) => {
-        console.error(`emergency shell ${file}: ${error.message}`);
+      const exited = new Promise<RunEnd>((resolve, reject) => {
+        child.once('error', (error) => reject(new EmergencyShellError(`${shell}: ${error.message}`, { cause: error })));
+        child.once('close', (code, signal) => resolve({ code, signal }));
       });
-      child.once('close', (code, signal) => {
-        this.#child = undefined;
-        // A shell that lived a while was used and exited on purpose: come back at once.
-        if (Date.now() - startedAt > 10_000) this.#delay = this.#options.respawnDelayMs;
-        console.info(`emergency shell exited (${signal ? `signal ${signal}` : `code ${code}`}); starting a new one`);
-        this.#retry();
-      });
-    } catch (error) {
-      console.error(`cannot start the emergency shell ${file}: ${(error as Error).message}`);
-      this.#retry();
+      return { exited };
     } finally {
       closeSync(fd);
     }
   }
-
-  #retry(): void {
-    if (this.#stopped) return;
-    const delay = this.#delay;
-    this.#delay = Math.min(this.#delay * 2, this.#options.maxDelayMs);
-    this.#timer = setTimeout(() => this.#spawn(), delay);
-  }
 }
+
+export class EmergencyShellError extends OdError {}

@@ -1,7 +1,10 @@
-// Entry point of the init binary. As PID 1 it boots the system; run any other way (on
-// the build host, by the builder's smoke test) it only answers --version / --self-test
-// and never touches the machine.
+// Entry point of the init binary. As PID 1 of a machine it boots the system; as a
+// container's entrypoint (`--container`, or PID 1 in a container) it runs Docker in
+// Docker; run any other way (on the build host, by the builder's smoke test) it only
+// answers --version / --self-test and never touches the machine.
 import { boot } from './boot.ts';
+import { detectContainerMode } from './container/container-args.ts';
+import { containerMain } from './container/container-main.ts';
 import { selfTest } from './self-test.ts';
 import { initVersion } from './version.ts';
 
@@ -16,13 +19,16 @@ function cli(args: string[]): number {
     default:
       process.stderr.write(
         `only-docker-init ${initVersion}: the only-docker PID 1; it boots only as PID 1.\n` +
-          'usage: init --version | --self-test\n',
+          'usage: init --version | --self-test | --container [dockerd arguments]\n',
       );
       return 2;
   }
 }
 
-if (process.pid === 1) {
+const container = detectContainerMode({ args: process.argv.slice(2), env: process.env, pid: process.pid });
+if (container) {
+  void containerMain(container);
+} else if (process.pid === 1) {
   // The kernel passes unknown boot parameters as arguments; PID 1 ignores them.
   void boot();
 } else {

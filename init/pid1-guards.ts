@@ -2,21 +2,6 @@ import type { BootConsole } from './console.ts';
 
 export type FatalHandler = (what: string, error: unknown) => void;
 
-/** Message, then each `cause` in turn; the stack of the first error for bugs. */
-export function describeErrorChain(error: unknown, withStack = false): string {
-  const lines: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && depth < 8; depth++) {
-    const text = current instanceof Error ? current.message : String(current);
-    lines.push(depth === 0 ? text : `caused by: ${text}`);
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  if (withStack && error instanceof Error && error.stack) {
-    lines.push(...error.stack.split('\n').slice(1).map((line) => line.trimEnd()));
-  }
-  return lines.join('\n');
-}
-
 /**
  * PID 1 must not exit: the kernel panics. Uncaught errors are logged and handed to
  * `onFatal` (the emergency shell) instead of ending the process, and process.exit is

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Step } from './context.ts';
-import { formatEvent, type StepEvent } from './events.ts';
+import { formatEvent, type StepEvent } from '../contract/events.ts';
 import { runPlan, StepFailedError } from './runner.ts';
 import { fakeContext } from './testing/fake-context.ts';
 

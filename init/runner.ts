@@ -1,25 +1,24 @@
-import type { StepSkipped } from './context.ts';
-import { stepEnd, stepFailed, stepStart, type StepEvent } from './events.ts';
+import { stepEnd, stepFailed, stepStart, type StepEvent } from '../contract/events.ts';
+import { describeError, OdError } from '../contract/errors.ts';
 
 /** A step threw; `cause` is what it threw. */
-export class StepFailedError extends Error {
+export class StepFailedError extends OdError {
   readonly step: string;
 
   constructor(step: string, options: { cause: unknown }) {
     super(`step ${step} failed: ${describeError(options.cause)}`, options);
-    this.name = 'StepFailedError';
     this.step = step;
   }
 }
 
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+/** What a step returns when it decided there was nothing to do. */
+export interface StepSkipped {
+  skipped: string;
 }
 
 /**
  * A named step of any plan: the boot's (context.ts Step, on the BootContext) and the
- * shutdown's (on the ShutdownContext) are run the same way.
+ * shutdown's (on the ShutdownContext) are run the same way. Steps never call each other.
  */
 export interface PlanStep<C> {
   /** camelCase; also the name in the console events. */

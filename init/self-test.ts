@@ -16,6 +16,8 @@ function isSea(): boolean {
  * libc function the init binds resolves. Prints one JSON line; exit code 0 when ok.
  */
 export function selfTest(write: (line: string) => void): number {
+  // main.ts boots as PID 1 and never gets here; this is the guard should that change.
+  if (process.pid === 1) throw new Error('the self-test is for the build host, not PID 1');
   const report: Record<string, unknown> = { od: 'selftest', status: 'ok', version: initVersion, node: process.version, sea: isSea() };
   try {
     const koffi = loadKoffi();

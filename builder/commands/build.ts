@@ -6,6 +6,7 @@ import { loadConfig, withOverrides } from '../config/load-config.ts';
 import { buildInitrd, type BuildContext } from '../initrd/build-initrd.ts';
 import { outputs, type OutputName } from '../outputs/outputs.ts';
 import type { OutputResult } from '../outputs/output-types.ts';
+import { LISTR_OPTIONS } from './listr-options.ts';
 import { outputInputs, outputTasks } from './outputs.ts';
 
 const OUTPUT_NAMES = Object.keys(outputs) as OutputName[];
@@ -52,14 +53,7 @@ export const buildCommand: CommandModule<{ config: string }, BuildArgs> = {
     const started = Date.now();
     const results: OutputResult[] = [];
     const wanted = OUTPUT_NAMES.filter((name) => args.outputs.includes(name));
-    const tasks = new Listr<BuildContext>([...buildInitrd(config), ...outputTasks<BuildContext>(wanted, outputInputs(config), results)], {
-      renderer: 'default',
-      fallbackRenderer: 'simple',
-      // Logs (CI, a pipe) get plain lines instead of a redrawn tree.
-      fallbackRendererCondition: () => !process.stdout.isTTY,
-      rendererOptions: { collapseSubtasks: false },
-      exitOnError: true,
-    });
+    const tasks = new Listr<BuildContext>([...buildInitrd(config), ...outputTasks<BuildContext>(wanted, outputInputs(config), results)], LISTR_OPTIONS);
     const ctx = await tasks.run();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     for (const note of results.flatMap((r) => r.notes ?? [])) console.log(`note: ${note}`);

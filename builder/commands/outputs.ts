@@ -3,6 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { join, relative } from 'node:path';
 import { Listr, type ListrTask } from 'listr2';
+import { LISTR_OPTIONS } from './listr-options.ts';
 import { loadConfig, withOverrides } from '../config/load-config.ts';
 import { projectVersion } from '../project.ts';
 import { outputs, COMMAND_OUTPUTS, type OutputName } from '../outputs/outputs.ts';
@@ -52,12 +53,7 @@ async function runOutputs(command: keyof typeof COMMAND_OUTPUTS, args: OutputArg
   // Before any task: a missing build is one clear line, not a failed task tree.
   await requireArtifacts(inputs);
   const results: OutputResult[] = [];
-  const tasks = new Listr(outputTasks(COMMAND_OUTPUTS[command], inputs, results), {
-    renderer: 'default',
-    fallbackRenderer: 'simple',
-    fallbackRendererCondition: () => !process.stdout.isTTY,
-    exitOnError: true,
-  });
+  const tasks = new Listr(outputTasks(COMMAND_OUTPUTS[command], inputs, results), LISTR_OPTIONS);
   await tasks.run();
   for (const note of results.flatMap((r) => r.notes ?? [])) console.log(`note: ${note}`);
 }

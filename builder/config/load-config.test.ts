@@ -22,6 +22,17 @@ test('defaults fill what the file leaves out', () => {
   assert.equal(config.outDir, 'dist');
   assert.equal(config.kernel.package, 'linux-image-amd64');
   assert.deepEqual(config.compression, { method: 'zstd', level: 19 });
+  assert.equal(config.debian.suite, 'trixie');
+  assert.equal(config.debian.lockFile, 'only-docker.lock.json');
+  assert.ok(config.debian.exclude.includes('debconf'));
+  assert.equal(config.debian.mirror, undefined);
+});
+
+test('debian: the suite is one of the known ones, mirrors are URLs, typos are named', () => {
+  assert.equal(parseConfig({ ...minimal, debian: { suite: 'sid', mirror: 'http://mirror.example/debian' } }).debian.suite, 'sid');
+  assert.throws(() => parseConfig({ ...minimal, debian: { suite: 'jessie' } }), /debian\.suite/);
+  assert.throws(() => parseConfig({ ...minimal, debian: { mirror: 'deb.example/debian' } }), /debian\.mirror: must be an http/);
+  assert.throws(() => parseConfig({ ...minimal, debian: { securityMirorr: 'http://x.example' } }), /did you mean "securityMirror"/);
 });
 
 test('a typo in a key is an error that names the key and suggests the right one', () => {

@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { BuildConfigSchema, type BuildConfig } from './schema.ts';
+import { OdError } from '../../contract/errors.ts';
 
-export class ConfigError extends Error {
+export class ConfigError extends OdError {
   constructor(
     readonly file: string,
     readonly problems: string[],
     options?: { cause?: unknown },
   ) {
     super(`${file}: invalid build configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
-    this.name = 'ConfigError';
   }
 }
 

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip, constants as zlib } from 'node:zlib';
 import { execa } from 'execa';
 import { findHostTool } from '../sources/host-tools.ts';
+import { OdError } from '../../contract/errors.ts';
 
 export type CompressionMethod = 'zstd' | 'gzip';
 
@@ -13,12 +14,7 @@ export interface CompressionSettings {
   level: number;
 }
 
-export class CompressionError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CompressionError';
-  }
-}
+export class CompressionError extends OdError {}
 
 /** The method that will really be used: zstd when the program is there, else gzip. */
 export function effectiveMethod(wanted: CompressionMethod): CompressionMethod {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +8,7 @@ import { writeNewcFile } from './newc-writer.ts';
 import { readNewcArchive } from './newc-reader.ts';
 import { RecordTree } from './record-tree.ts';
 import { charDev, dir, file, symlink } from './records.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 
 async function sampleTree(workDir: string): Promise<RecordTree> {
   const onDisk = join(workDir, 'payload.bin');
@@ -24,8 +24,7 @@ async function sampleTree(workDir: string): Promise<RecordTree> {
 }
 
 test('the newc archive reads back with every record, mode and device number', async (t) => {
-  const workDir = await mkdtemp(join(tmpdir(), 'newc-'));
-  t.after(() => rm(workDir, { recursive: true, force: true }));
+  const workDir = tempDir(t, 'newc-');
   const tree = await sampleTree(workDir);
   const out = join(workDir, 'initrd.cpio');
   const length = await writeNewcFile(tree.records(), out, { mtime: 1_700_000_000 });
@@ -59,8 +58,7 @@ test('GNU cpio, an independent reader, lists the same archive', async (t) => {
     cpioAvailable = false;
   }
   if (!cpioAvailable) return t.skip('cpio is not installed (Debian package cpio)');
-  const workDir = await mkdtemp(join(tmpdir(), 'newc-'));
-  t.after(() => rm(workDir, { recursive: true, force: true }));
+  const workDir = tempDir(t, 'newc-');
   const out = join(workDir, 'initrd.cpio');
   await writeNewcFile((await sampleTree(workDir)).records(), out);
   const listing = execFileSync('cpio', ['-it', '--quiet', '-F', out], { encoding: 'utf8' });
@@ -68,8 +66,7 @@ test('GNU cpio, an independent reader, lists the same archive', async (t) => {
 });
 
 test('the same records give the same bytes', async (t) => {
-  const workDir = await mkdtemp(join(tmpdir(), 'newc-'));
-  t.after(() => rm(workDir, { recursive: true, force: true }));
+  const workDir = tempDir(t, 'newc-');
   const digests: string[] = [];
   for (const name of ['a.cpio', 'b.cpio']) {
     const out = join(workDir, name);

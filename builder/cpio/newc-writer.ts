@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Writable } from 'node:stream';
 import cpio, { type CpioHeader } from 'cpio-stream';
 import type { InitrdRecord } from './records.ts';
+import { OdError } from '../../contract/errors.ts';
 
 /** A fixed modification time keeps archives byte-identical across builds. cpio-stream
  * replaces a zero mtime by "now", so the epoch used must be at least 1. */
@@ -16,12 +17,7 @@ export interface NewcWriteOptions {
   mtime?: number;
 }
 
-export class ArchiveWriteError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ArchiveWriteError';
-  }
-}
+export class ArchiveWriteError extends OdError {}
 
 const CPIO_TYPES = {
   file: 'file',

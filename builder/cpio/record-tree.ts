@@ -1,14 +1,14 @@
 import { posix } from 'node:path';
 import { dir, normalizeArchivePath, sameRecord, type InitrdRecord } from './records.ts';
+import { OdError } from '../../contract/errors.ts';
 
-export class DuplicateEntryError extends Error {
+export class DuplicateEntryError extends OdError {
   constructor(
     readonly path: string,
     readonly existing: InitrdRecord,
     readonly added: InitrdRecord,
   ) {
     super(`two different entries for /${path}: ${describe(existing)} and ${describe(added)}`);
-    this.name = 'DuplicateEntryError';
   }
 }
 

@@ -1,5 +1,6 @@
 // Initrd entries as plain records, independent of the archive writer (the model is
 // u-root's cpio.Record): the builder decides *what* goes in, the writer only encodes.
+import { OdError } from '../../contract/errors.ts';
 
 /** Where a file record's bytes come from: a file on the build host, or bytes in memory. */
 export type FileSource = { fromPath: string } | { data: Buffer };
@@ -33,12 +34,7 @@ export interface CharDevRecord {
 
 export type InitrdRecord = FileRecord | DirRecord | SymlinkRecord | CharDevRecord;
 
-export class InvalidRecordError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidRecordError';
-  }
-}
+export class InvalidRecordError extends OdError {}
 
 /**
  * Archive paths are relative ("usr/bin/dockerd"), without "." or ".." parts, and ASCII:

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../project.ts';
 import { buildImage, BuildImageError } from './build-image.ts';
 import { hostLddResolver } from './host-ldd-resolver.ts';
 import { parseImageDefinition } from './image-definition.ts';
-import { readTar, type TarMember } from './read-tar.ts';
+import { readTar, type TarMember } from '../tar/read-tar.ts';
 import type { LibraryFile } from './rootfs-plan.ts';
 
 const HOST_BUSYBOX = '/bin/busybox';
@@ -188,6 +188,47 @@ describe('buildImage', () => {
     await assert.rejects(
       buildImage(def, { stagingRoot: staging, busyboxPath: join(staging, 'sbin/mke2fs'), resolveLibraries: noLibraries, listApplets: fakeApplets, outFile: join(work, 'twice.tar'), version: '2.0' }),
       /declared twice/,
+    );
+  });
+});
+
+describe('build artifacts, volumes and the kept root filesystem', () => {
+  const definition = (artifacts: { name: string; to: string }[]) =>
+    parseImageDefinition(
+      {
+        name: 'test/artifacts',
+        tags: ['{version}'],
+        config: { Entrypoint: ['/usr/local/bin/app'], Volumes: { '/var/lib/docker': {} }, ExposedPorts: { '2376/tcp': {}, '2375/tcp': {} } },
+        artifacts,
+      },
+      work,
+      'artifacts test',
+    );
+
+  it('puts named artifacts in the layer, keeps the layer as a rootfs tar, and writes Volumes and ExposedPorts', async () => {
+    const outFile = join(work, 'artifacts.tar');
+    const rootfsOutFile = join(work, 'artifacts-rootfs.tar');
+    await buildImage(definition([{ name: 'app', to: '/usr/local/bin/app' }]), {
+      stagingRoot: staging,
+      resolveLibraries: noLibraries,
+      outFile,
+      rootfsOutFile,
+      version: '1.0',
+      artifacts: { app: { bytes: Buffer.from('#!/bin/sh\necho app\n') } },
+    });
+    const image = await readImage(outFile);
+    assert.equal(image.layer.get('usr/local/bin/app')?.data.toString(), '#!/bin/sh\necho app\n');
+    assert.equal(image.layer.get('usr/local/bin/app')?.header.mode, 0o755);
+    assert.deepEqual(image.config.config.Volumes, { '/var/lib/docker': {} });
+    assert.deepEqual(Object.keys(image.config.config.ExposedPorts), ['2375/tcp', '2376/tcp']);
+    // The kept rootfs is exactly the image's layer.
+    assert.equal(sha256(await readFile(rootfsOutFile)), sha256(image.layerBytes));
+  });
+
+  it('an artifact the build does not make is an error that names it', async () => {
+    await assert.rejects(
+      buildImage(definition([{ name: 'missing', to: '/x' }]), { stagingRoot: staging, resolveLibraries: noLibraries, outFile: join(work, 'm.tar'), version: '1.0', artifacts: { app: { bytes: Buffer.from('') } } }),
+      (error: unknown) => error instanceof BuildImageError && /artifact "missing".*makes: app/.test(error.message),
     );
   });
 });

@@ -3,23 +3,20 @@
 // images are loaded once from the initrd, never pulled, so layer sharing buys nothing.
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { appletSymlinks, listBusyboxApplets } from './busybox-applets.ts';
+import { appletSymlinks } from './busybox-applets.ts';
+import { listBusyboxApplets } from '../sources/busybox-applet-list.ts';
 import { writeDockerSaveArchive } from './docker-save-archive.ts';
 import { serialiseImageConfig } from './image-config.ts';
 import { loadImageDefinition, repoTagsFor, type ImageDefinition } from './image-definition.ts';
 import type { LayerEntry } from './layer-entry.ts';
 import { writeLayerTar } from './layer-tar.ts';
-import { collectExplicitEntries, mergeRootfs, type ResolveLibraries } from './rootfs-plan.ts';
+import { collectExplicitEntries, mergeRootfs, type ArtifactSource, type ResolveLibraries } from './rootfs-plan.ts';
 import { shadowedAppletsProfile } from './shadowed-applets.ts';
+import { OdError } from '../../contract/errors.ts';
 
 export type { LibraryFile, ResolveLibraries } from './rootfs-plan.ts';
 
-export class BuildImageError extends Error {
-  override name = 'BuildImageError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class BuildImageError extends OdError {}
 
 export interface BuildImageOptions {
   /** Where the Debian packages were extracted; `files[].from` is relative to it. */
@@ -34,6 +31,10 @@ export interface BuildImageOptions {
   version: string;
   /** Seconds since the epoch for `created` and every mtime (SOURCE_DATE_EPOCH); default 0. */
   sourceDateEpoch?: number;
+  /** Build artifacts the definition may name (`artifacts`), by name. */
+  artifacts?: Readonly<Record<string, ArtifactSource>>;
+  /** Also keep the layer, a plain root filesystem tar, at this path (to embed the image in another). */
+  rootfsOutFile?: string;
   /** Applet install paths of the busybox binary; default: run `busybox --list-full`. */
   listApplets?: (busyboxPath: string) => Promise<string[]>;
 }
@@ -63,7 +64,7 @@ export async function buildImage(definition: ImageDefinition | string, options: 
 
   let tree: LayerEntry[];
   try {
-    const explicit = await collectExplicitEntries(def, options.stagingRoot, busyboxPath);
+    const explicit = await collectExplicitEntries(def, options.stagingRoot, busyboxPath, options.artifacts);
     const libraries = explicit.dynamicBinaries.length > 0 ? await options.resolveLibraries([...explicit.dynamicBinaries]) : [];
     let applets: LayerEntry[] = [];
     if (def.busybox && busyboxPath) {
@@ -92,6 +93,7 @@ export async function buildImage(definition: ImageDefinition | string, options: 
     });
     const archive = await writeDockerSaveArchive({ outFile: partial, config, layers: [layer], repoTags, mtime });
     await rename(partial, options.outFile);
+    if (options.rootfsOutFile) await rename(layer.path, options.rootfsOutFile);
     return {
       path: options.outFile,
       bytes: archive.bytes,

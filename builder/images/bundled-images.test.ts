@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BUNDLED_IMAGES, buildBundledImages } from './bundled-images.ts';
 import { hostLddResolver } from './host-ldd-resolver.ts';
-import { readTar } from './read-tar.ts';
+import { readTar } from '../tar/read-tar.ts';
 
 // A staging root shaped like the extracted Debian packages, with small stand-ins for
 // the big binaries: this checks that both definitions fit together (every file found,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { appletSymlinks, BusyboxAppletError, listBusyboxApplets, parseAppletList } from './busybox-applets.ts';
+import { appletSymlinks } from './busybox-applets.ts';
+import { BusyboxAppletError, listBusyboxApplets, parseAppletList } from '../sources/busybox-applet-list.ts';
 
 const listing = 'usr/bin/[\nbin/busybox\nbin/sh\nsbin/ip\nlinuxrc\nsbin/udhcpc\nbin/vi\n\n';
 

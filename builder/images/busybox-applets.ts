@@ -1,44 +1,12 @@
-// Busybox applet symlinks. The list comes from the binary itself (`busybox --list-full`)
-// rather than from a list kept here: the applets a busybox has depend on how Debian
-// configured that build, so only the binary knows, and a fixed list would go stale on
-// the next busybox upgrade (dangling links, or missing tools). The cost is running the
-// target binary on the build host, which is fine for an amd64 static busybox on an
-// amd64 builder; a cross build would inject `listApplets` instead.
-import { execa } from 'execa';
+// Busybox applet symlinks in an image, for the applets the binary itself lists
+// (builder/sources/busybox-applet-list.ts).
+import { BusyboxAppletError } from '../sources/busybox-applet-list.ts';
 import type { LayerEntry } from './layer-entry.ts';
 
 /** Where busybox itself lives in every image; the applet links point here. */
 export const BUSYBOX_IMAGE_PATH = '/bin/busybox';
 
-export class BusyboxAppletError extends Error {
-  override name = 'BusyboxAppletError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 export type AppletSelection = { applets: 'all' | readonly string[]; exclude: readonly string[] };
-
-/** `--list-full` prints one install path per line, relative to / ("usr/bin/[", "linuxrc"). */
-export function parseAppletList(text: string): string[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .map((line) => `/${line.replace(/^\/+/, '')}`);
-}
-
-/** Runs the busybox binary to ask which applets it has, with their install paths. */
-export async function listBusyboxApplets(busyboxPath: string): Promise<string[]> {
-  try {
-    const { stdout } = await execa(busyboxPath, ['--list-full']);
-    const applets = parseAppletList(stdout);
-    if (applets.length === 0) throw new Error('it printed no applets');
-    return applets;
-  } catch (cause) {
-    throw new BusyboxAppletError(`cannot list the applets of ${busyboxPath}: ${(cause as Error).message}`, { cause });
-  }
-}
 
 function appletName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);

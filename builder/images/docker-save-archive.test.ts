@@ -8,7 +8,7 @@ import { chainIds, writeDockerSaveArchive, DockerSaveArchiveError } from './dock
 import { serialiseImageConfig } from './image-config.ts';
 import { completeLayerTree, type LayerEntry } from './layer-entry.ts';
 import { writeLayerTar } from './layer-tar.ts';
-import { readTar, type TarMember } from './read-tar.ts';
+import { readTar, type TarMember } from '../tar/read-tar.ts';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const mtime = new Date(1_700_000_000_000);

@@ -8,24 +8,15 @@
 //   manifest.json            [{Config, RepoTags, Layers}]
 //   repositories             {repo: {tag: top layer id}}
 //
-// Deterministic: entries sorted bytewise, one fixed mtime, uid/gid 0, so the same
-// layers and config give the same bytes.
+// Deterministic: entries sorted bytewise, written by the one tar writer (builder/tar),
+// so the same layers and config give the same bytes.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
-import type { Header, Pack } from 'tar-stream';
-
-type Headers = Partial<Header> & { name: string };
+import { writeTar, type TarMember } from '../tar/write-tar.ts';
 import { rfc3339, type ImageConfigDocument } from './image-config.ts';
+import { OdError } from '../../contract/errors.ts';
 
-export class DockerSaveArchiveError extends Error {
-  override name = 'DockerSaveArchiveError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class DockerSaveArchiveError extends OdError {}
 
 export interface ArchiveLayer {
   /** The uncompressed layer tar on disk. */
@@ -100,22 +91,9 @@ function parseConfig(config: Buffer): ImageConfigDocument {
   }
 }
 
-type ArchiveMember = { name: string; directory: true } | { name: string; bytes: Buffer } | { name: string; sourcePath: string };
-
-function addMember(pack: Pack, member: ArchiveMember, mtime: Date): Promise<void> {
-  const header: Headers = { name: member.name, mtime, uid: 0, gid: 0, uname: 'root', gname: 'root' };
-  return new Promise<void>((resolve, reject) => {
-    const done = (error?: Error | null) => (error ? reject(error) : resolve());
-    if ('directory' in member) {
-      pack.entry({ ...header, type: 'directory', mode: 0o755 }, done);
-    } else if ('bytes' in member) {
-      pack.entry({ ...header, type: 'file', mode: 0o644, size: member.bytes.length }, member.bytes, done);
-    } else {
-      stat(member.sourcePath)
-        .then((info) => pipeline(createReadStream(member.sourcePath), pack.entry({ ...header, type: 'file', mode: 0o644, size: info.size }, done)))
-        .catch(reject);
-    }
-  });
+/** A file member of the archive, 0644 like docker save's. */
+function member(name: string, content: { bytes: Buffer } | { sourcePath: string }): TarMember {
+  return { type: 'file', name, mode: 0o644, ...content };
 }
 
 function json(value: unknown): Buffer {
@@ -140,7 +118,7 @@ export async function writeDockerSaveArchive(input: DockerSaveArchiveInput): Pro
   const layerIds = v1LayerIds(diffIds, imageIdHex);
   const configName = `${imageIdHex}.json`;
 
-  const members: ArchiveMember[] = [{ name: configName, bytes: input.config }];
+  const members: TarMember[] = [member(configName, { bytes: input.config })];
   layerIds.forEach((id, index) => {
     const parent = layerIds[index - 1];
     const isTop = index === layerIds.length - 1;
@@ -154,33 +132,24 @@ export async function writeDockerSaveArchive(input: DockerSaveArchiveInput): Pro
       os: document.os,
     };
     members.push(
-      { name: `${id}/`, directory: true },
-      { name: `${id}/VERSION`, bytes: Buffer.from('1.0') },
-      { name: `${id}/json`, bytes: json(v1) },
-      { name: `${id}/layer.tar`, sourcePath: input.layers[index]!.path },
+      { type: 'directory', name: `${id}/`, mode: 0o755 },
+      member(`${id}/VERSION`, { bytes: Buffer.from('1.0') }),
+      member(`${id}/json`, { bytes: json(v1) }),
+      member(`${id}/layer.tar`, { sourcePath: input.layers[index]!.path }),
     );
   });
-  members.push({
-    name: 'manifest.json',
-    bytes: json([{ Config: configName, RepoTags: [...input.repoTags], Layers: layerIds.map((id) => `${id}/layer.tar`) }]),
-  });
+  members.push(member('manifest.json', { bytes: json([{ Config: configName, RepoTags: [...input.repoTags], Layers: layerIds.map((id) => `${id}/layer.tar`) }]) }));
   const repositories: Record<string, Record<string, string>> = {};
   for (const repoTag of input.repoTags) {
     const { repo, tag } = parseRepoTag(repoTag);
     (repositories[repo] ??= {})[tag] = layerIds.at(-1)!;
   }
-  members.push({ name: 'repositories', bytes: json(repositories) });
+  members.push(member('repositories', { bytes: json(repositories) }));
   members.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
 
-  const pack = tar.pack();
-  const written = pipeline(pack, createWriteStream(input.outFile));
   try {
-    for (const member of members) await addMember(pack, member, input.mtime);
-    pack.finalize();
-    await written;
+    await writeTar(input.outFile, members, input.mtime);
   } catch (cause) {
-    pack.destroy(cause as Error);
-    await written.catch(() => undefined);
     throw new DockerSaveArchiveError(`cannot write ${input.outFile}: ${(cause as Error).message}`, { cause });
   }
   const { size } = await stat(input.outFile);

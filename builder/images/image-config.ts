@@ -28,17 +28,21 @@ export function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.000Z$/, 'Z');
 }
 
+function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 function orderedContainerConfig(config: ImageConfig): Record<string, unknown> {
   const ordered: Record<string, unknown> = {};
   // Docker's own key order for container config (api/types/container.Config).
   if (config.User !== undefined) ordered.User = config.User;
+  if (config.ExposedPorts !== undefined) ordered.ExposedPorts = sortedKeys(config.ExposedPorts);
   if (config.Env !== undefined) ordered.Env = [...config.Env];
   if (config.Cmd !== undefined) ordered.Cmd = [...config.Cmd];
+  if (config.Volumes !== undefined) ordered.Volumes = sortedKeys(config.Volumes);
   if (config.WorkingDir !== undefined) ordered.WorkingDir = config.WorkingDir;
   if (config.Entrypoint !== undefined) ordered.Entrypoint = [...config.Entrypoint];
-  if (config.Labels !== undefined) {
-    ordered.Labels = Object.fromEntries(Object.entries(config.Labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  }
+  if (config.Labels !== undefined) ordered.Labels = sortedKeys(config.Labels);
   if (config.StopSignal !== undefined) ordered.StopSignal = config.StopSignal;
   return ordered;
 }

@@ -43,8 +43,8 @@ describe('image definitions', () => {
 
   it('names an unknown nested key with its path', () => {
     assert.throws(
-      () => parse({ ...minimal, config: { Entrypoint: ['/bin/sh'], Volumes: {} } }),
-      (error: Error) => /config/.test(error.message) && /"Volumes"/.test(error.message),
+      () => parse({ ...minimal, config: { Entrypoint: ['/bin/sh'], Healthcheck: {} } }),
+      (error: Error) => /config/.test(error.message) && /"Healthcheck"/.test(error.message),
     );
     assert.throws(
       () => parse({ ...minimal, files: [{ from: 'usr/bin/docker', mode: '0755' }] }),

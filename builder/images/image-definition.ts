@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { OdError } from '../../contract/errors.ts';
 
 /** The one placeholder a tag may contain: the builder's release version. */
 export const VERSION_PLACEHOLDER = '{version}';
@@ -45,6 +46,10 @@ const imageConfigSchema = z.strictObject({
   User: z.string().min(1).optional(),
   StopSignal: z.string().min(1).optional(),
   Labels: z.record(z.string(), z.string()).optional(),
+  /** Anonymous volumes, as VOLUME makes them (`{"/var/lib/docker": {}}`). */
+  Volumes: z.record(z.string().startsWith('/'), z.strictObject({})).optional(),
+  /** Documented ports, as EXPOSE makes them (`{"2376/tcp": {}}`). */
+  ExposedPorts: z.record(z.string().regex(/^\d{1,5}\/(tcp|udp|sctp)$/, 'must be PORT/tcp, PORT/udp or PORT/sctp'), z.strictObject({})).optional(),
 });
 
 const busyboxSchema = z.strictObject({
@@ -62,6 +67,12 @@ const fileSchema = z.strictObject({
   optional: z.boolean().default(false),
 });
 
+/**
+ * A file the build itself makes rather than a package (the compiled init, koffi's native
+ * module, the CA bundle): named here, supplied by the build under that name.
+ */
+const artifactSchema = z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9-]*$/), to: imagePath, mode: mode.default('0755') });
+
 const directorySchema = z.strictObject({ path: imagePath, mode });
 const symlinkSchema = z.strictObject({ path: imagePath, target: z.string().min(1) });
 
@@ -75,6 +86,8 @@ export const imageDefinitionSchema = z.strictObject({
   busybox: busyboxSchema.optional(),
   /** Files taken from the staging root (extracted Debian packages), by path. */
   files: z.array(fileSchema).default([]),
+  /** Build artifacts by name (see artifactSchema). */
+  artifacts: z.array(artifactSchema).default([]),
   /** Directories that must exist with a given mode (mount points, /tmp). */
   directories: z.array(directorySchema).default([]),
   symlinks: z.array(symlinkSchema).default([]),
@@ -94,8 +107,7 @@ export interface ImageDefinition extends Omit<ParsedImageDefinition, 'rootfs'> {
   source: string;
 }
 
-export class InvalidImageDefinitionError extends Error {
-  override name = 'InvalidImageDefinitionError';
+export class InvalidImageDefinitionError extends OdError {
   constructor(
     message: string,
     readonly source: string,

@@ -1,6 +1,7 @@
 // The records a layer tar is written from: plain data, independent of the tar writer,
 // so the root filesystem can be planned, checked and tested without writing anything.
 import { posix } from 'node:path';
+import { OdError } from '../../contract/errors.ts';
 
 /** Where a file's bytes come from: a file on the build host, or literal bytes. */
 export type FileContent = { sourcePath: string } | { bytes: Uint8Array };
@@ -10,12 +11,7 @@ export type LayerEntry =
   | { type: 'file'; path: string; mode: number; content: FileContent }
   | { type: 'symlink'; path: string; target: string };
 
-export class LayerTreeError extends Error {
-  override name = 'LayerTreeError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class LayerTreeError extends OdError {}
 
 /** The mode given to directories nobody declared (parents of declared entries). */
 export const IMPLICIT_DIRECTORY_MODE = 0o755;

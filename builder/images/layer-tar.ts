@@ -1,24 +1,13 @@
-// Writes one image layer as an uncompressed tar, deterministically: the entries in the
-// order given (completeLayerTree sorts them), uid/gid 0, one fixed mtime, no host
-// user names or times leaking in. Its sha256 is the layer's DiffID, so it is hashed
-// while it is written rather than read back.
+// Writes one image layer as an uncompressed tar, deterministically (builder/tar): the
+// entries in the order given (completeLayerTree sorts them). Its sha256 is the layer's
+// DiffID, so it is hashed while it is written rather than read back.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
-import type { Header, Pack } from 'tar-stream';
-
-type Headers = Partial<Header> & { name: string };
+import { writeTar, type TarMember } from '../tar/write-tar.ts';
 import type { LayerEntry } from './layer-entry.ts';
+import { OdError } from '../../contract/errors.ts';
 
-export class LayerTarError extends Error {
-  override name = 'LayerTarError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class LayerTarError extends OdError {}
 
 export interface WrittenLayer {
   /** `sha256:<hex>` of the uncompressed tar: what the image config lists in rootfs.diff_ids. */
@@ -28,43 +17,19 @@ export interface WrittenLayer {
   path: string;
 }
 
-function baseHeader(entry: LayerEntry, mtime: Date): Headers {
-  // Layer tars name entries relative to the root ("bin/sh"), directories with a slash,
-  // as Docker's own archive code does.
-  const name = entry.path.slice(1) + (entry.type === 'directory' ? '/' : '');
-  return { name, mtime, uid: 0, gid: 0, uname: 'root', gname: 'root' };
-}
-
-/** Adds one entry and resolves once tar-stream has taken all of it. */
-function addEntry(pack: Pack, entry: LayerEntry, mtime: Date): Promise<void> {
-  const header = baseHeader(entry, mtime);
-  return new Promise<void>((resolve, reject) => {
-    const done = (error?: Error | null) => (error ? reject(error) : resolve());
-    switch (entry.type) {
-      case 'directory':
-        pack.entry({ ...header, type: 'directory', mode: entry.mode }, done);
-        return;
-      case 'symlink':
-        pack.entry({ ...header, type: 'symlink', mode: 0o777, linkname: entry.target }, done);
-        return;
-      case 'file': {
-        const { content } = entry;
-        if ('bytes' in content) {
-          pack.entry({ ...header, type: 'file', mode: entry.mode, size: content.bytes.byteLength }, Buffer.from(content.bytes), done);
-          return;
-        }
-        // Large files (the docker CLI is ~45 MB) are streamed, not read into memory.
-        stat(content.sourcePath)
-          .then((info) => {
-            if (!info.isFile()) throw new LayerTarError(`${content.sourcePath} (for ${entry.path}) is not a regular file`);
-            const sink = pack.entry({ ...header, type: 'file', mode: entry.mode, size: info.size }, done);
-            return pipeline(createReadStream(content.sourcePath), sink);
-          })
-          .catch(reject);
-        return;
-      }
-    }
-  });
+/** Layer tars name entries relative to the root ("bin/sh"), as Docker's own archive code does. */
+function layerMember(entry: LayerEntry): TarMember {
+  const name = entry.path.slice(1);
+  switch (entry.type) {
+    case 'directory':
+      return { type: 'directory', name, mode: entry.mode };
+    case 'symlink':
+      return { type: 'symlink', name, target: entry.target };
+    case 'file':
+      return 'bytes' in entry.content
+        ? { type: 'file', name, mode: entry.mode, bytes: entry.content.bytes }
+        : { type: 'file', name, mode: entry.mode, sourcePath: entry.content.sourcePath };
+  }
 }
 
 /**
@@ -72,7 +37,6 @@ function addEntry(pack: Pack, entry: LayerEntry, mtime: Date): Promise<void> {
  * @param mtime the one modification time every entry gets
  */
 export async function writeLayerTar(entries: readonly LayerEntry[], outPath: string, mtime: Date): Promise<WrittenLayer> {
-  const pack = tar.pack();
   const hash = createHash('sha256');
   let size = 0;
   const measure = new Transform({
@@ -82,25 +46,10 @@ export async function writeLayerTar(entries: readonly LayerEntry[], outPath: str
       callback(null, chunk);
     },
   });
-  const written = pipeline(pack, measure, createWriteStream(outPath));
   try {
-    for (const entry of entries) {
-      try {
-        await addEntry(pack, entry, mtime);
-      } catch (cause) {
-        throw new LayerTarError(`cannot add ${entry.path} to layer ${outPath}: ${(cause as Error).message}`, { cause });
-      }
-    }
-    pack.finalize();
-  } catch (error) {
-    pack.destroy(error as Error);
-    await written.catch(() => undefined);
-    throw error;
-  }
-  try {
-    await written;
+    await writeTar(outPath, entries.map(layerMember), mtime, [measure]);
   } catch (cause) {
-    throw new LayerTarError(`cannot write layer ${outPath}`, { cause });
+    throw new LayerTarError(`cannot write layer ${outPath}: ${(cause as Error).message}`, { cause });
   }
   return { diffId: `sha256:${hash.digest('hex')}`, size, path: outPath };
 }

@@ -16,10 +16,11 @@
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { BUSYBOX_IMAGE_PATH } from './busybox-applets.ts';
-import { readElfInterpreter } from './elf-interpreter.ts';
+import { readElfInterpreter } from '../sources/elf.ts';
 import type { ImageDefinition } from './image-definition.ts';
 import { canonicalUsrPath, MERGED_USR_LINKS } from '../sources/merged-usr.ts';
 import { completeLayerTree, normaliseImagePath, type LayerEntry } from './layer-entry.ts';
+import { OdError } from '../../contract/errors.ts';
 
 /** One file of a library closure: where it is on the build host and where it goes. */
 export interface LibraryFile {
@@ -29,15 +30,13 @@ export interface LibraryFile {
   symlinkTo?: string;
 }
 
+/** A build artifact an image definition names: a file on the build host, or bytes. */
+export type ArtifactSource = { sourcePath: string } | { bytes: Uint8Array };
+
 /** Finds the shared libraries (and loader) the given binaries need, transitively. */
 export type ResolveLibraries = (binaryPaths: string[]) => Promise<LibraryFile[]>;
 
-export class RootfsPlanError extends Error {
-  override name = 'RootfsPlanError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class RootfsPlanError extends OdError {}
 
 /**
  * File modes are reduced to 0755 (any execute bit) or 0644: git keeps only the
@@ -82,6 +81,7 @@ export async function collectExplicitEntries(
   definition: ImageDefinition,
   stagingRoot: string,
   busyboxPath: string | undefined,
+  artifacts: Readonly<Record<string, ArtifactSource>> = {},
 ): Promise<ExplicitEntries> {
   const entries: LayerEntry[] = [];
   const stagingSymlinks: string[] = [];
@@ -117,6 +117,16 @@ export async function collectExplicitEntries(
     } else {
       throw new RootfsPlanError(`${definition.source}: "${file.from}" is neither a file, a directory nor a symlink`);
     }
+  }
+
+  for (const artifact of definition.artifacts) {
+    const content = artifacts[artifact.name];
+    if (!content) {
+      const known = Object.keys(artifacts);
+      throw new RootfsPlanError(`${definition.source}: artifact "${artifact.name}" is not made by this build (it makes: ${known.join(', ') || 'none'})`);
+    }
+    entries.push({ type: 'file', path: artifact.to, mode: parseInt(artifact.mode, 8), content });
+    if ('sourcePath' in content && (await readElfInterpreter(content.sourcePath))) dynamicBinaries.push(content.sourcePath);
   }
 
   if (definition.rootfs) {

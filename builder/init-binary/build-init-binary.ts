@@ -4,6 +4,7 @@ import { chmod, copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/pro
 import { builtinModules, createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OdError } from '../../contract/errors.ts';
 
 // Compiles the init (TypeScript) into one self-contained executable: a Node single
 // executable application. esbuild bundles every module into one CommonJS file (inside
@@ -16,8 +17,6 @@ const require = createRequire(import.meta.url);
 /** The fuse Node looks for to know a SEA blob was injected. */
 export const seaFuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export const seaSection = 'NODE_SEA_BLOB';
-/** Where the init loads koffi's native module from inside the initrd. */
-export const koffiInitrdPath = '/usr/lib/only-docker/koffi.node';
 /**
  * Shared libraries the binary (a dynamically linked node) needs at run time. The
  * builder computes the real closure with its own ELF reader; this list is what to
@@ -33,12 +32,11 @@ export const initLibraryNeeds = [
   'ld-linux-x86-64.so.2',
 ] as const;
 
-export class InitBinaryBuildError extends Error {
+export class InitBinaryBuildError extends OdError {
   readonly stage: string;
 
   constructor(stage: string, message: string, options?: { cause?: unknown }) {
     super(`init binary, ${stage}: ${message}`, options);
-    this.name = 'InitBinaryBuildError';
     this.stage = stage;
   }
 }
@@ -61,7 +59,7 @@ export interface InitBinary {
   bytes: number;
 }
 
-/** Host path of koffi's prebuilt native module, which the initrd carries at koffiInitrdPath. */
+/** Host path of koffi's prebuilt native module, which the initrd carries at KOFFI_PATH (contract/initrd-layout.ts). */
 export function koffiNativePath(): string {
   const pkg = require.resolve('@koromix/koffi-linux-x64/package.json');
   return join(dirname(pkg), 'linux_x64', 'koffi.node');
@@ -190,9 +188,16 @@ export async function buildInitBinary(opts: BuildInitBinaryOptions): Promise<Ini
 /**
  * Runs `init --self-test` on the build host with koffi from node_modules: proves the
  * bundle runs inside the binary and every libc binding resolves. Returns its report.
+ *
+ * Safe on the build host: the binary boots only as PID 1 (init/main.ts), and here it is
+ * an ordinary child of the builder, started in its scratch directory with an environment
+ * of one variable and killed after 60 s. The self-test binds the libc functions without
+ * calling any of them and parses a fixed command line: it mounts, signals and writes
+ * nothing.
  */
 export async function smokeTestInitBinary(path: string): Promise<Record<string, unknown>> {
   const result = await execa(path, ['--self-test'], {
+    cwd: dirname(path),
     env: { OD_KOFFI_PATH: koffiNativePath() },
     extendEnv: false,
     reject: false,

@@ -1,6 +1,7 @@
 // The part of the initrd that comes from no package: the directory skeleton, the merged
 // /usr links, the one device node the kernel needs before devtmpfs (/dev/console, as a
 // record, never made with mknod on the host) and the /etc files Docker reads.
+import { RESOLV_CONF_PATH } from '../../contract/initrd-layout.ts';
 import { charDev, dir, file, symlink, type InitrdRecord } from '../cpio/records.ts';
 
 export interface BaseTreeOptions {
@@ -56,9 +57,10 @@ export function baseTree({ version, hostname }: BaseTreeOptions): InitrdRecord[]
       ].join('\n'),
     ),
     symlink('usr/lib/os-release', '../../etc/os-release'),
-    // The network's resolver file is written at run time, by the DHCP container (which
-    // can only write to a mounted directory, not replace the host's /etc/resolv.conf)
-    // or by the init for a static address: the host's file follows it through a link.
-    symlink('etc/resolv.conf', '../run/only-docker/net/resolv.conf'),
+    // The network's resolver file is written at run time by the init, from the DHCP
+    // lease or the static address (init/net/lease-resolv-conf.ts): the host's file
+    // follows it through a link. Not the DHCP container's own resolv.conf: a file in a
+    // directory a container writes to is never read by the host.
+    symlink('etc/resolv.conf', `..${RESOLV_CONF_PATH}`),
   ];
 }

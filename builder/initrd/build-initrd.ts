@@ -6,12 +6,14 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ListrTask } from 'listr2';
 import type { BuildConfig } from '../config/schema.ts';
-import { fetchPackages, type FetchedPackage } from '../sources/debian-packages.ts';
+import { fetchLockedPackages, type FetchedPackage } from '../sources/debian-packages.ts';
+import { configMirrors, lockPath, lockRequest } from '../sources/debian-sources.ts';
+import { requireCurrentLock } from '../sources/lock-file.ts';
 import { extractPackages } from '../sources/extract-packages.ts';
 import { requireHostTool } from '../sources/host-tools.ts';
 import { findKernelTree, type KernelTree } from '../sources/kernel.ts';
 import { resolveLibraryClosure } from '../sources/library-closure.ts';
-import { buildInitBinary, koffiNativePath } from '../init-binary/build-init-binary.ts';
+import { buildInitBinary, koffiNativePath, smokeTestInitBinary } from '../init-binary/build-init-binary.ts';
 import { RecordTree } from '../cpio/record-tree.ts';
 import { file, symlink, type InitrdRecord } from '../cpio/records.ts';
 import { writeNewcFile } from '../cpio/newc-writer.ts';
@@ -22,13 +24,14 @@ import { stagedFiles } from './staged-files.ts';
 import { moduleRecords } from './kernel-modules.ts';
 import { busyboxAppletRecords } from './busybox-applets.ts';
 import { caBundleRecord } from './ca-bundle.ts';
+import { engineVersions } from './engine-versions.ts';
 import { projectVersion, REPO_ROOT } from '../project.ts';
 import { buildBundledImages } from '../images/bundled-images.ts';
+import { BUNDLED_IMAGES_DIR, BUSYBOX_PATH, IMAGE_INDEX_FILE, initrdRecordPath, KOFFI_PATH } from '../../contract/initrd-layout.ts';
+import { formatImageIndex } from '../../contract/image-index.ts';
+import { buildReleaseImages } from '../images/release-images.ts';
 
-/** Where the init finds the bundled image archives and their index. */
-export const BUNDLED_IMAGES_DIR = 'usr/share/only-docker/images';
 
-export const BUSYBOX_PATH = '/bin/busybox';
 
 export interface ComponentSize {
   files: number;
@@ -99,7 +102,7 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         ctx.tree = new RecordTree();
         // First, so later entries under lib/, bin/... follow the merged-/usr links.
         await addComponent(ctx, 'base', baseTree({ version, hostname: 'only-docker' }));
-        for (const [tool, pkg] of [['apt-get', 'apt'], ['apt-cache', 'apt'], ['dpkg-deb', 'dpkg'], ['depmod', 'kmod'], ['strip', 'binutils']] as const) {
+        for (const [tool, pkg] of [['dpkg-deb', 'dpkg'], ['depmod', 'kmod'], ['strip', 'binutils']] as const) {
           requireHostTool(tool, pkg);
         }
       }),
@@ -107,7 +110,9 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
     {
       title: 'Fetch Debian packages',
       task: timed('fetch', async (ctx, task) => {
-        ctx.packages = await fetchPackages([{ name: config.kernel.package, follow: 'linux-image-*' }, ...config.packages], {
+        // Exactly the lock: a missing or stale one stops the build (make lock), never a silent re-resolve.
+        const lock = await requireCurrentLock(lockPath(config), lockRequest(config));
+        ctx.packages = await fetchLockedPackages(lock, await configMirrors(config), {
           cacheDir,
           onProgress: (message) => (task.output = message),
         });
@@ -144,8 +149,10 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
       task: timed('init', async (ctx, task) => {
         const workDir = join(cacheDir, 'init');
         const result = await buildInitBinary({ outFile: join(workDir, 'init'), workDir });
+        // The only check of the libc bindings before a VM boots (init/self-test.ts).
+        await smokeTestInitBinary(result.path);
         ctx.initBinary = result.path;
-        await addComponent(ctx, 'init', [file('init', { fromPath: result.path }, 0o755), file('usr/lib/only-docker/koffi.node', { fromPath: koffiNativePath() }, 0o644)]);
+        await addComponent(ctx, 'init', [file('init', { fromPath: result.path }, 0o755), file(initrdRecordPath(KOFFI_PATH), { fromPath: koffiNativePath() }, 0o644)]);
         task.title = `Compile the init: ${(result.bytes / 1e6).toFixed(1)} MB`;
       }),
     },
@@ -162,12 +169,35 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
           sourceDateEpoch: config.sourceDateEpoch,
         });
         // The index tells the init which archive holds which tags, without opening them.
+        const imagesDir = initrdRecordPath(BUNDLED_IMAGES_DIR);
         const index = built.map((image) => ({ name: image.name, file: `${image.name}.tar`, repoTags: image.repoTags, imageId: image.imageId }));
         await addComponent(ctx, 'bundled images', [
-          ...built.map((image) => file(`${BUNDLED_IMAGES_DIR}/${image.name}.tar`, { fromPath: image.path })),
-          file(`${BUNDLED_IMAGES_DIR}/index.json`, { data: Buffer.from(`${JSON.stringify(index, null, 2)}\n`) }),
+          ...built.map((image) => file(`${imagesDir}/${image.name}.tar`, { fromPath: image.path })),
+          file(`${imagesDir}/${IMAGE_INDEX_FILE}`, { data: Buffer.from(formatImageIndex(index)) }),
         ]);
         task.title = `Bundled images: ${built.map((image) => `${image.repoTags[0]} (${(image.bytes / 1e6).toFixed(1)} MB)`).join(', ')}`;
+      }),
+    },
+    {
+      title: 'Release images',
+      enabled: () => config.releaseImages.length > 0,
+      task: timed('releaseImages', async (ctx, task) => {
+        const caBundle = await caBundleRecord(ctx.stagingDir);
+        const built = await buildReleaseImages({
+          outDir,
+          names: config.releaseImages,
+          stagingRoot: ctx.stagingDir,
+          resolveLibraries: (paths) => resolveLibraryClosure(paths, ctx.stagingDir),
+          version,
+          sourceDateEpoch: config.sourceDateEpoch,
+          artifacts: {
+            init: { sourcePath: ctx.initBinary },
+            koffi: { sourcePath: koffiNativePath() },
+            'ca-bundle': { bytes: 'data' in caBundle.source ? caBundle.source.data : Buffer.alloc(0) },
+          },
+        });
+        for (const image of built) ctx.outputs.push(image.path, image.rootfsPath);
+        task.title = `Release images: ${built.map((image) => `${image.repoTags[0]} (${(image.layerBytes / 1e6).toFixed(0)} MB)`).join(', ')}`;
       }),
     },
     {
@@ -217,6 +247,7 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
             {
               version,
               kernel: ctx.kernel.version,
+              engine: engineVersions(ctx.packages, ctx.kernel.version),
               packages: ctx.packages.map((p) => ({ name: p.name, version: p.version, sha256: p.sha256 })),
               initrd: { compression: method, compressedBytes: compressed, uncompressedBytes: ctx.cpioBytes, sha256: await sha256File(initrd), entries: ctx.tree.size },
               components: ctx.components,

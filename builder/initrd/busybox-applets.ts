@@ -1,22 +1,16 @@
 // Busybox applet links (sh, ps, modprobe, ip, mount...) for the host side of the
 // initrd: the emergency shell and the VT2 host shell, `ps` for `docker top`, and the
 // `modprobe` iptables runs. The list comes from the binary itself, so it always matches.
-import { execa } from 'execa';
 import { symlink, type InitrdRecord } from '../cpio/records.ts';
+import { listBusyboxApplets } from '../sources/busybox-applet-list.ts';
 
-/** `busybox --list-full` prints "bin/sh", "sbin/modprobe", "usr/bin/xargs"... */
-export function parseAppletList(text: string): string[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    // linuxrc would be an init at the root: this initrd has its own.
-    .filter((line) => line !== '' && line !== 'linuxrc' && !line.endsWith('/busybox'));
+/** The applets worth a link: not busybox itself, and not linuxrc, an init at the root (this initrd has its own). */
+export function initrdApplets(appletPaths: readonly string[]): string[] {
+  return appletPaths.filter((path) => path !== '/linuxrc' && !path.endsWith('/busybox'));
 }
 
 export async function busyboxAppletRecords(busyboxHostPath: string, busyboxTarget = '/usr/bin/busybox'): Promise<InitrdRecord[]> {
-  // busybox-static runs on the build host: it is static and the same architecture.
-  const { stdout } = await execa(busyboxHostPath, ['--list-full']);
   // Absolute targets: the initrd is the root file system, and the applets sit in several
   // directories (bin, sbin, usr/bin, usr/sbin).
-  return parseAppletList(stdout).map((applet) => symlink(applet, busyboxTarget));
+  return initrdApplets(await listBusyboxApplets(busyboxHostPath)).map((applet) => symlink(applet, busyboxTarget));
 }

@@ -4,13 +4,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { file, type FileRecord } from '../cpio/records.ts';
+import { OdError } from '../../contract/errors.ts';
 
-export class CaBundleError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CaBundleError';
-  }
-}
+export class CaBundleError extends OdError {}
 
 export async function caBundleRecord(stagingDir: string): Promise<FileRecord> {
   const root = join(stagingDir, 'usr/share/ca-certificates');

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { file, type InitrdRecord } from '../cpio/records.ts';
 import { ensureModuleIndexes, readModuleIndex, type KernelTree } from '../sources/kernel.ts';
-import { loadListBody, requireCompleteClosure, resolveModuleClosure, LOAD_LIST_FILE, type ModuleClosure } from '../sources/module-closure.ts';
+import { loadListBody, requireCompleteClosure, resolveModuleClosure, type ModuleClosure } from '../sources/module-closure.ts';
+import { LOAD_LIST_FILE } from '../../contract/module-load-list.ts';
 
 // What busybox modprobe reads; the binary .bin indexes are kmod's and not needed.
 const INDEX_FILES = ['modules.dep', 'modules.softdep', 'modules.alias', 'modules.builtin', 'modules.order'];

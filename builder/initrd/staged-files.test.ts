@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile, symlink, rm, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile, symlink, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stagedFiles, StagedFileMissingError } from './staged-files.ts';
-import { parseAppletList } from './busybox-applets.ts';
+import { initrdApplets } from './busybox-applets.ts';
+import { parseAppletList } from '../sources/busybox-applet-list.ts';
 import { baseTree } from './base-tree.ts';
 import { RecordTree } from '../cpio/record-tree.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 
 test('staged files keep modes and links, take whole directories, and list executables', async (t) => {
-  const root = await mkdtemp(join(tmpdir(), 'staging-'));
-  t.after(() => rm(root, { recursive: true, force: true }));
+  const root = tempDir(t, 'staging-');
   await mkdir(join(root, 'usr/bin'), { recursive: true });
   await mkdir(join(root, 'usr/lib/xtables'), { recursive: true });
   await writeFile(join(root, 'usr/bin/tini-static'), 'elf');
@@ -30,8 +30,7 @@ test('staged files keep modes and links, take whole directories, and list execut
 });
 
 test('a configured file no package provides names the path and the fix', async (t) => {
-  const root = await mkdtemp(join(tmpdir(), 'staging-'));
-  t.after(() => rm(root, { recursive: true, force: true }));
+  const root = tempDir(t, 'staging-');
   await assert.rejects(stagedFiles(root, ['/usr/sbin/dockerd']), (err: unknown) => {
     assert.ok(err instanceof StagedFileMissingError);
     assert.match(err.message, /\/usr\/sbin\/dockerd .*add the package that has it to "packages"/);
@@ -40,7 +39,7 @@ test('a configured file no package provides names the path and the fix', async (
 });
 
 test('busybox applet list: paths kept, busybox itself and linuxrc left out', () => {
-  assert.deepEqual(parseAppletList('linuxrc\nbin/busybox\nbin/sh\nsbin/modprobe\nusr/bin/[\n'), ['bin/sh', 'sbin/modprobe', 'usr/bin/[']);
+  assert.deepEqual(initrdApplets(parseAppletList('linuxrc\nbin/busybox\nbin/sh\nsbin/modprobe\nusr/bin/[\n')), ['/bin/sh', '/sbin/modprobe', '/usr/bin/[']);
 });
 
 test('the base tree has /dev/console as a device record and merged /usr', () => {

@@ -3,15 +3,15 @@
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dir, file, symlink, type InitrdRecord } from '../cpio/records.ts';
+import { OdError } from '../../contract/errors.ts';
 
-export class StagedFileMissingError extends Error {
+export class StagedFileMissingError extends OdError {
   constructor(
     readonly path: string,
     readonly stagingDir: string,
     options?: { cause?: unknown },
   ) {
     super(`${path} is in the configuration's "files" but no fetched package provides it (looked in ${stagingDir}); add the package that has it to "packages"`, options);
-    this.name = 'StagedFileMissingError';
   }
 }
 

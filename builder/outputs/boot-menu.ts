@@ -1,6 +1,7 @@
 // The boot menu the ISO offers, as data, and its two renderings: isolinux (BIOS) and
 // GRUB (UEFI). Both loaders must offer the same entries with the same command lines,
 // so they are written from one list rather than kept by hand in two files.
+import { OdError } from '../../contract/errors.ts';
 
 /** Where the kernel and initrd sit inside the ISO. */
 export const ISO_KERNEL_PATH = '/boot/vmlinuz';
@@ -61,12 +62,7 @@ export function bootMenu(cmdline: string, version: string): BootMenu {
   };
 }
 
-export class BootMenuError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BootMenuError';
-  }
-}
+export class BootMenuError extends OdError {}
 
 function checkCmdline(entry: BootEntry): void {
   // Neither loader has a quoting that survives both files; a newline would end the entry.

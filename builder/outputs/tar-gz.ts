@@ -1,23 +1,16 @@
-// A deterministic .tar.gz: entries sorted by name, owner root, fixed times and modes,
-// and a gzip header without a timestamp (Node's zlib writes mtime 0), so the same
-// files give the same bytes.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+// A deterministic .tar.gz: entries sorted by name, written by the one tar writer
+// (builder/tar: owner root, one fixed time), fixed modes, and a gzip header without a
+// timestamp (Node's zlib writes mtime 0), so the same files give the same bytes.
 import { createGzip } from 'node:zlib';
-import tar from 'tar-stream';
+import { writeTar, type TarMember } from '../tar/write-tar.ts';
+import { OdError } from '../../contract/errors.ts';
 
 export type TarEntry =
   | { kind: 'dir'; name: string }
   | { kind: 'file'; name: string; fromPath: string; executable?: boolean }
   | { kind: 'data'; name: string; data: Buffer; executable?: boolean };
 
-export class TarEntryError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TarEntryError';
-  }
-}
+export class TarEntryError extends OdError {}
 
 /** The entries in archive order, each directory's parents added and before its contents. */
 export function orderEntries(entries: TarEntry[]): TarEntry[] {
@@ -44,30 +37,14 @@ export function orderEntries(entries: TarEntry[]): TarEntry[] {
 }
 
 export async function writeTarGz(output: string, entries: TarEntry[], sourceDateEpoch: number): Promise<void> {
-  const mtime = new Date(sourceDateEpoch * 1000);
-  const pack = tar.pack();
-  const common = { uid: 0, gid: 0, uname: 'root', gname: 'root', mtime };
-  const writing = pipeline(pack, createGzip({ level: 9 }), createWriteStream(output));
+  const members = orderEntries(entries).map((entry): TarMember => {
+    if (entry.kind === 'dir') return { type: 'directory', name: entry.name, mode: 0o755 };
+    const mode = entry.executable ? 0o755 : 0o644;
+    return entry.kind === 'data' ? { type: 'file', name: entry.name, mode, bytes: entry.data } : { type: 'file', name: entry.name, mode, sourcePath: entry.fromPath };
+  });
   try {
-    for (const entry of orderEntries(entries)) {
-      if (entry.kind === 'dir') {
-        await new Promise<void>((done, fail) => pack.entry({ ...common, name: `${entry.name}/`, type: 'directory', mode: 0o755 }, (err) => (err ? fail(err) : done())));
-        continue;
-      }
-      const mode = entry.executable ? 0o755 : 0o644;
-      if (entry.kind === 'data') {
-        await new Promise<void>((done, fail) => pack.entry({ ...common, name: entry.name, type: 'file', mode, size: entry.data.length }, entry.data, (err) => (err ? fail(err) : done())));
-        continue;
-      }
-      const { size } = await stat(entry.fromPath);
-      const sink = pack.entry({ ...common, name: entry.name, type: 'file', mode, size });
-      await pipeline(createReadStream(entry.fromPath), sink);
-    }
-    pack.finalize();
+    await writeTar(output, members, new Date(sourceDateEpoch * 1000), [createGzip({ level: 9 })]);
   } catch (cause) {
-    pack.destroy(cause as Error);
-    await writing.catch(() => undefined);
     throw new TarEntryError(`cannot write ${output}`, { cause });
   }
-  await writing;
 }

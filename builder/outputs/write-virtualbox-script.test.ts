@@ -69,13 +69,14 @@ test('create-vm.sh options: name, memory, disk, ports, no serial, headless', asy
   try {
     const disk = join(r.dir, 'kept.vdi');
     await writeFile(disk, 'an existing disk');
-    const run = await execa(r.script, ['-n', 'od2', '-m', '4096', '-c', '1', '--disk', disk, '-p', '2375:2375', '--port', 'udp:5353:53', '--no-serial', '--headless', '--basefolder', join(r.dir, 'vms')], { env: r.env });
+    const run = await execa(r.script, ['-n', 'od2', '-m', '4096', '-c', '1', '--disk', disk, '-p', '2375:2375', '--port', 'udp:5353:53', '-p', '0.0.0.0:8080:80', '--no-serial', '--headless', '--basefolder', join(r.dir, 'vms')], { env: r.env });
     assert.match(run.stderr, /attaching the existing disk/);
     const all = await calls(r.log);
     assert.deepEqual(all[1], ['createvm', '--name', 'od2', '--ostype', 'Linux_64', '--register', '--basefolder', join(r.dir, 'vms')]);
     assert.ok(all[2]!.includes('4096') && !all[2]!.includes('--uart1'));
-    assert.deepEqual(all[3], ['modifyvm', 'od2', '--natpf1', 'tcp-2375,tcp,,2375,,2375']);
-    assert.deepEqual(all[4], ['modifyvm', 'od2', '--natpf1', 'udp-5353,udp,,5353,,53']);
+    assert.deepEqual(all[3], ['modifyvm', 'od2', '--natpf1', 'tcp-2375,tcp,127.0.0.1,2375,,2375']);
+    assert.deepEqual(all[4], ['modifyvm', 'od2', '--natpf1', 'udp-5353,udp,127.0.0.1,5353,,53']);
+    assert.deepEqual(all[5], ['modifyvm', 'od2', '--natpf1', 'tcp-8080,tcp,0.0.0.0,8080,,80'], 'another address only when asked');
     assert.ok(!all.some((call) => call[0] === 'createmedium'), 'an existing disk is never recreated');
     assert.ok(all.some((call) => call.at(-1) === disk && call[0] === 'storageattach'));
     assert.deepEqual(all.at(-1), ['startvm', 'od2', '--type', 'headless']);
@@ -106,6 +107,50 @@ test('--dry-run prints every call and runs none; an existing VM is refused unles
   }
 });
 
+test('create-vm.sh --config makes a config drive (ISO 9660 labelled cidata, user-data and meta-data) and attaches it as a second DVD', async () => {
+  const r = await release();
+  try {
+    await writeFile(join(r.dir, 'od.yaml'), 'hostname: box\n');
+    await execa(r.script, ['--config', 'od.yaml', '--no-start'], { env: r.env, cwd: r.dir });
+    const vmDir = join(r.dir, 'VirtualBox VMs', 'only-docker');
+    const drive = join(vmDir, 'cidata.iso');
+    const all = await calls(r.log);
+    assert.deepEqual(all.at(-2), ['storageattach', 'only-docker', '--storagectl', 'IDE', '--port', '0', '--device', '0', '--type', 'dvddrive', '--medium', r.iso]);
+    assert.deepEqual(all.at(-1), ['storageattach', 'only-docker', '--storagectl', 'IDE', '--port', '1', '--device', '0', '--type', 'dvddrive', '--medium', drive]);
+    // What the init looks for: the primary volume descriptor's id, and the two files.
+    const head = await readFile(drive);
+    assert.equal(head.subarray(32768 + 1, 32768 + 6).toString('latin1'), 'CD001');
+    assert.equal(head.subarray(32768 + 40, 32768 + 72).toString('latin1').trimEnd(), 'cidata');
+    const out = join(r.dir, 'extracted');
+    await execa('xorriso', ['-osirrox', 'on', '-indev', drive, '-extract', '/', out]);
+    assert.equal(await readFile(join(out, 'user-data'), 'utf8'), 'hostname: box\n');
+    assert.equal(await readFile(join(out, 'meta-data'), 'utf8'), '');
+
+    const dry = await execa(r.script, ['--config', join(r.dir, 'od.yaml'), '--dry-run', '--no-start', '--name', 'dry'], { env: r.env });
+    assert.match(dry.stdout, /^xorriso -as mkisofs -V cidata -J -r -o .*dry\/cidata\.iso DIR$/m);
+    assert.match(dry.stdout, /^VBoxManage storageattach dry --storagectl IDE --port 1 --device 0 --type dvddrive --medium .*dry\/cidata\.iso$/m);
+    assert.equal(existsSync(join(r.dir, 'VirtualBox VMs', 'dry')), false, 'a dry run makes nothing');
+  } finally {
+    await rm(r.dir, { recursive: true, force: true });
+  }
+});
+
+test('create-vm.sh --config: a missing file or a missing xorriso is said before any VBoxManage call', async () => {
+  const r = await release();
+  try {
+    const fail = (args: string[], env = r.env) => execa(r.script, args, { env, cwd: r.dir, reject: false });
+    assert.match((await fail(['--config', 'nope.yaml'])).stderr, /--config: nope\.yaml does not exist/);
+    assert.match((await fail(['--config', r.dir])).stderr, /--config: .* is not a regular file/);
+    await writeFile(join(r.dir, 'od.yaml'), '');
+    const noXorriso = await fail(['--config', 'od.yaml'], { ...r.env, XORRISO: 'no-such-xorriso' });
+    assert.equal(noXorriso.exitCode, 1);
+    assert.match(noXorriso.stderr, /no-such-xorriso not found, needed for --config .*install xorriso \(Debian\/Ubuntu: apt-get install xorriso\)/);
+    assert.equal(existsSync(r.log), false);
+  } finally {
+    await rm(r.dir, { recursive: true, force: true });
+  }
+});
+
 test('create-vm.sh explains what is wrong: no ISO, no VBoxManage, bad options', async () => {
   const r = await release();
   try {
@@ -114,7 +159,7 @@ test('create-vm.sh explains what is wrong: no ISO, no VBoxManage, bad options', 
     assert.match((await fail([], { ...r.env, VBOXMANAGE: 'no-such-vboxmanage' })).stderr, /no-such-vboxmanage not found: install VirtualBox/);
     assert.match((await fail(['--disk-size', 'big'])).stderr, /--disk-size takes MiB/);
     await rm(r.log, { force: true });
-    assert.match((await fail(['-p', 'x'])).stderr, /--port takes HOST:GUEST/);
+    assert.match((await fail(['-p', 'x'])).stderr, /--port takes \[ADDR:\]HOST:GUEST/);
     assert.equal(existsSync(r.log), false, 'a bad option is reported before any VBoxManage call');
     assert.match((await fail(['--frob'])).stderr, /unknown option "--frob"/);
     assert.match((await execa(r.script, ['--help'])).stdout, /--natpf1|forward a host TCP port/);

@@ -1,18 +1,19 @@
-// Just enough of ELF to follow dynamic linking: the interpreter (PT_INTERP), the needed
-// libraries (DT_NEEDED), the soname and the search paths (DT_RUNPATH/DT_RPATH). Read
+// The builder's one ELF reader. Just enough of ELF to follow dynamic linking: the
+// interpreter (PT_INTERP), the needed libraries (DT_NEEDED), the soname and the search
+// paths (DT_RUNPATH/DT_RPATH). Read
 // with positioned reads, not whole files: dockerd alone is tens of megabytes. Parsing
 // ourselves avoids running ldd, which executes the binary's loader on the build host
 // and so answers for the host's libraries, not the initrd's.
 import { open, type FileHandle } from 'node:fs/promises';
+import { OdError } from '../../contract/errors.ts';
 
-export class ElfError extends Error {
+export class ElfError extends OdError {
   constructor(
     readonly path: string,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(`${path}: ${message}`, options);
-    this.name = 'ElfError';
   }
 }
 
@@ -39,9 +40,6 @@ const DT_STRSZ = 10n;
 const DT_SONAME = 14n;
 const DT_RPATH = 15n;
 const DT_RUNPATH = 29n;
-
-/** x86-64 in e_machine. */
-export const EM_X86_64 = 62;
 
 interface Segment {
   type: number;
@@ -70,14 +68,17 @@ export async function isElf(path: string): Promise<boolean> {
   }
 }
 
-/** Reads the dynamic-linking facts of one ELF file; throws ElfError if it is not ELF. */
-export async function readElfDynamicInfo(path: string): Promise<ElfDynamicInfo> {
-  let file: FileHandle;
+async function openElf(path: string): Promise<FileHandle> {
   try {
-    file = await open(path, 'r');
+    return await open(path, 'r');
   } catch (error) {
     throw new ElfError(path, 'cannot open', { cause: error });
   }
+}
+
+/** Reads the dynamic-linking facts of one ELF file; throws ElfError if it is not ELF. */
+export async function readElfDynamicInfo(path: string): Promise<ElfDynamicInfo> {
+  const file = await openElf(path);
   try {
     return await parse(file, path);
   } finally {
@@ -85,17 +86,42 @@ export async function readElfDynamicInfo(path: string): Promise<ElfDynamicInfo> 
   }
 }
 
-async function parse(file: FileHandle, path: string): Promise<ElfDynamicInfo> {
+/**
+ * The program interpreter of a file ("/lib64/ld-linux-x86-64.so.2"), or undefined for a
+ * static binary, a script or anything else that is not a dynamically linked ELF file.
+ */
+export async function readElfInterpreter(path: string): Promise<string | undefined> {
+  const file = await openElf(path);
+  try {
+    const headers = await readProgramHeaders(file, path).catch((error: unknown) => {
+      if (error instanceof ElfError) return undefined;
+      throw error;
+    });
+    return headers && (await interpreterOf(file, headers.segments));
+  } finally {
+    await file.close();
+  }
+}
+
+interface ProgramHeaders {
+  class: 32 | 64;
+  machine: number;
+  segments: Segment[];
+}
+
+async function readProgramHeaders(file: FileHandle, path: string): Promise<ProgramHeaders> {
   const ident = await readAt(file, 0, 64);
   if (ident.length < 52 || ident.readUInt32LE(0) !== ELF_MAGIC) throw new ElfError(path, 'not an ELF file');
   const elfClass = ident[4] === 2 ? 64 : ident[4] === 1 ? 32 : undefined;
   if (!elfClass) throw new ElfError(path, `unknown ELF class ${ident[4]}`);
   if (ident[5] !== 1) throw new ElfError(path, 'big-endian ELF is not supported');
   const is64 = elfClass === 64;
+  if (is64 && ident.length < 64) throw new ElfError(path, 'truncated ELF header');
   const machine = ident.readUInt16LE(18);
   const phoff = is64 ? Number(ident.readBigUInt64LE(32)) : ident.readUInt32LE(28);
   const phentsize = ident.readUInt16LE(is64 ? 54 : 42);
   const phnum = ident.readUInt16LE(is64 ? 56 : 44);
+  if (phnum > 0 && phentsize < (is64 ? 56 : 32)) throw new ElfError(path, `program header entries of ${phentsize} bytes are too small`);
 
   const table = await readAt(file, phoff, phentsize * phnum);
   const segments: Segment[] = [];
@@ -118,10 +144,20 @@ async function parse(file: FileHandle, path: string): Promise<ElfDynamicInfo> {
           },
     );
   }
+  return { class: elfClass, machine, segments };
+}
 
-  const info: ElfDynamicInfo = { class: elfClass, machine, needed: [], runpath: [], rpath: [] };
+async function interpreterOf(file: FileHandle, segments: readonly Segment[]): Promise<string | undefined> {
   const interp = segments.find((s) => s.type === PT_INTERP);
-  if (interp) info.interpreter = cString(await readAt(file, interp.offset, interp.filesz), 0);
+  return interp && cString(await readAt(file, interp.offset, interp.filesz), 0);
+}
+
+async function parse(file: FileHandle, path: string): Promise<ElfDynamicInfo> {
+  const { class: elfClass, machine, segments } = await readProgramHeaders(file, path);
+  const is64 = elfClass === 64;
+  const info: ElfDynamicInfo = { class: elfClass, machine, needed: [], runpath: [], rpath: [] };
+  const interpreter = await interpreterOf(file, segments);
+  if (interpreter !== undefined) info.interpreter = interpreter;
 
   const dynamic = segments.find((s) => s.type === PT_DYNAMIC);
   if (!dynamic) return info; // statically linked

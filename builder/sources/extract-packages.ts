@@ -3,13 +3,10 @@
 import { mkdir } from 'node:fs/promises';
 import { execa, ExecaError } from 'execa';
 import { requireHostTool } from './host-tools.ts';
+import { linkMergedUsr } from './merged-usr.ts';
+import { OdError } from '../../contract/errors.ts';
 
-export class PackageExtractError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PackageExtractError';
-  }
-}
+export class PackageExtractError extends OdError {}
 
 /** The least extract needs from a fetched package. */
 export interface DebFile {
@@ -54,7 +51,8 @@ export async function extractPackage<P extends DebFile>(pkg: P, destDir: string)
 
 /**
  * Extracts each package into the same staging root, in the given order (one at a
- * time: two tar processes writing the same directories could race on their modes).
+ * time: two tar processes writing the same directories could race on their modes), then
+ * adds the merged-/usr links, so /lib/modules and /sbin/mke2fs resolve as on Debian.
  */
 export async function extractPackages<P extends DebFile>(debs: P[], stagingDir: string): Promise<ExtractionResult<P>> {
   const packages: ExtractedPackage<P>[] = [];
@@ -69,5 +67,6 @@ export async function extractPackages<P extends DebFile>(debs: P[], stagingDir: 
     }
     packages.push(extracted);
   }
+  await linkMergedUsr(stagingDir);
   return { packages, owners, overwritten };
 }

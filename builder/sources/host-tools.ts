@@ -1,16 +1,16 @@
-// Host programs the builder runs (apt-get, dpkg-deb, depmod). A missing one must say
+// Host programs the builder runs (dpkg-deb, depmod, gpgv, xz). A missing one must say
 // which Debian package brings it, so the person building knows the exact fix.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { OdError } from '../../contract/errors.ts';
 
-export class HostToolMissingError extends Error {
+export class HostToolMissingError extends OdError {
   constructor(
     readonly tool: string,
     readonly debianPackage: string,
     options?: { cause?: unknown },
   ) {
     super(`the build host has no "${tool}": install it with "apt-get install ${debianPackage}"`, options);
-    this.name = 'HostToolMissingError';
   }
 }
 

@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readElfDynamicInfo } from './elf.ts';
-import { HostLibraryNotAllowedError, LibraryNotFoundError, resolveLibraryClosure } from './library-closure.ts';
+import { LibraryNotFoundError, resolveLibraryClosure } from './library-closure.ts';
 
 async function stagingWith(files: Record<string, string | Buffer>): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'od-libs-'));
@@ -54,67 +54,78 @@ test('readElfDynamicInfo reads needed libraries, soname and interpreter of host 
   }
 });
 
-test('/usr/bin/ls: libc, libselinux, libpcre2 and the interpreter, from the Debian 12 base on the host', async () => {
-  const root = await stagingWith({ 'usr/bin/ls': '/usr/bin/ls' });
+// /usr/bin/ls of the build host and the libraries it needs, copied into a staging root as
+// the extracted packages would lay them out: real ELF files to resolve.
+const LS_LIBRARIES = ['libselinux.so.1', 'libc.so.6', 'libpcre2-8.so.0'].map((soname) => [
+  `usr/lib/x86_64-linux-gnu/${soname}`,
+  realpathSync(`/lib/x86_64-linux-gnu/${soname}`),
+]);
+const LOADER: [string, string] = ['usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', realpathSync('/lib64/ld-linux-x86-64.so.2')];
+
+async function stagingWithLs(extra: Record<string, string | Buffer> = {}, leaveOut: string[] = []): Promise<string> {
+  const files = Object.fromEntries([['usr/bin/ls', '/usr/bin/ls'], ...LS_LIBRARIES, LOADER].filter(([path]) => !leaveOut.some((name) => path!.endsWith(name))));
+  const root = await stagingWith({ ...files, ...extra });
+  // Debian's merged /usr: /lib and /lib64 are links into /usr.
+  await symlink('usr/lib', join(root, 'lib'));
+  await mkdir(join(root, 'usr/lib64'), { recursive: true });
+  await symlink('../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', join(root, 'usr/lib64/ld-linux-x86-64.so.2'));
+  await symlink('usr/lib64', join(root, 'lib64'));
+  return root;
+}
+
+test('/usr/bin/ls: libc, libselinux, libpcre2 and the interpreter, all from the staging root', async () => {
+  const root = await stagingWithLs();
   try {
     const libs = await resolveLibraryClosure([join(root, 'usr/bin/ls')], root);
     const byTarget = new Map(libs.map((lib) => [lib.targetPath, lib]));
     const libc = byTarget.get('/usr/lib/x86_64-linux-gnu/libc.so.6');
     assert.ok(libc);
-    assert.equal(libc.origin, 'host');
-    assert.equal(libc.hostPackage, 'libc6');
-    assert.equal(libc.sourcePath, realpathSync('/lib/x86_64-linux-gnu/libc.so.6'));
+    assert.equal(libc.sourcePath, join(root, 'usr/lib/x86_64-linux-gnu/libc.so.6'));
     assert.deepEqual(byTarget.get('/usr/lib/x86_64-linux-gnu/libselinux.so.1')?.neededBy, ['/usr/bin/ls']);
     assert.ok(byTarget.has('/usr/lib/x86_64-linux-gnu/libpcre2-8.so.0'), 'libselinux needs libpcre2');
     assert.ok(byTarget.has('/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'), 'libc needs the loader by soname');
     const interpreter = byTarget.get('/usr/lib64/ld-linux-x86-64.so.2');
     assert.ok(interpreter, 'the loader at the name PT_INTERP asks for (/lib64 is a link to usr/lib64)');
     assert.equal(interpreter.symlinkTo, '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2');
-    assert.equal(interpreter.sourcePath, realpathSync('/lib64/ld-linux-x86-64.so.2'));
+    assert.ok(libs.every((lib) => lib.sourcePath.startsWith(root)), 'nothing from the build host');
     assert.deepEqual(libs.map((l) => l.targetPath), [...libs.map((l) => l.targetPath)].sort());
   } finally {
     await rm(root, { recursive: true });
   }
 });
 
-test('a library in the staging root wins over the host, symlinks resolved to the real file', async () => {
-  const hostSelinux = realpathSync('/lib/x86_64-linux-gnu/libselinux.so.1');
-  const root = await stagingWith({ 'usr/bin/ls': '/usr/bin/ls', 'lib/x86_64-linux-gnu/libselinux.so.1.real': hostSelinux });
-  await symlink('libselinux.so.1.real', join(root, 'lib/x86_64-linux-gnu/libselinux.so.1'));
+test('a binary from outside the staging root (the compiled init) takes its libraries from the staging root', async () => {
+  const root = await stagingWithLs();
   try {
-    const libs = await resolveLibraryClosure(['usr/bin/ls'], root);
-    const selinux = libs.find((lib) => lib.soname === 'libselinux.so.1');
-    assert.equal(selinux?.origin, 'staging');
-    assert.equal(selinux?.sourcePath, join(root, 'lib/x86_64-linux-gnu/libselinux.so.1.real'));
-    assert.equal(selinux?.targetPath, '/usr/lib/x86_64-linux-gnu/libselinux.so.1');
-    // libpcre2 is needed by the staged libselinux and still comes from the host.
-    assert.equal(libs.find((lib) => lib.soname === 'libpcre2-8.so.0')?.neededBy[0], '/lib/x86_64-linux-gnu/libselinux.so.1');
+    const libs = await resolveLibraryClosure(['/usr/bin/ls'], root);
+    assert.equal(libs.find((lib) => lib.soname === 'libselinux.so.1')?.sourcePath, join(root, 'usr/lib/x86_64-linux-gnu/libselinux.so.1'));
+    assert.ok(libs.every((lib) => lib.sourcePath.startsWith(root)));
   } finally {
     await rm(root, { recursive: true });
   }
 });
 
-test('hostFallback none refuses host libraries, naming them and who needs them', async () => {
-  const root = await stagingWith({ 'usr/bin/ls': '/usr/bin/ls' });
+test('symlinks in the staging root resolve to the real file, placed under the soname', async () => {
+  const root = await stagingWithLs({ 'usr/lib/x86_64-linux-gnu/libselinux.so.1.real': realpathSync('/lib/x86_64-linux-gnu/libselinux.so.1') }, ['libselinux.so.1']);
+  await symlink('libselinux.so.1.real', join(root, 'usr/lib/x86_64-linux-gnu/libselinux.so.1'));
   try {
-    await assert.rejects(resolveLibraryClosure(['usr/bin/ls'], root, { hostFallback: 'none' }), (error: unknown) => {
-      assert.ok(error instanceof HostLibraryNotAllowedError);
-      assert.match(error.message, /libselinux\.so\.1 at \/lib\/x86_64-linux-gnu\/libselinux\.so\.1 \(package libselinux1; needed by \/usr\/bin\/ls\)/);
-      assert.match(error.message, /Add to the fetched packages: .*libc6/);
+    const selinux = (await resolveLibraryClosure(['usr/bin/ls'], root)).find((lib) => lib.soname === 'libselinux.so.1');
+    assert.equal(selinux?.sourcePath, join(root, 'usr/lib/x86_64-linux-gnu/libselinux.so.1.real'));
+    assert.equal(selinux?.targetPath, '/usr/lib/x86_64-linux-gnu/libselinux.so.1');
+  } finally {
+    await rm(root, { recursive: true });
+  }
+});
+
+test('a library the staging root lacks is an error even when the build host has it', async () => {
+  const root = await stagingWithLs({}, ['libpcre2-8.so.0']);
+  try {
+    await assert.rejects(resolveLibraryClosure(['usr/bin/ls'], root), (error: unknown) => {
+      assert.ok(error instanceof LibraryNotFoundError);
+      assert.deepEqual(error.missing, [{ soname: 'libpcre2-8.so.0', neededBy: ['/lib/x86_64-linux-gnu/libselinux.so.1'] }]);
+      assert.match(error.message, /add the Debian packages that ship them/);
       return true;
     });
-  } finally {
-    await rm(root, { recursive: true });
-  }
-});
-
-test('a host library outside the base packages is refused', async () => {
-  const root = await stagingWith({ 'usr/bin/ls': '/usr/bin/ls' });
-  try {
-    await assert.rejects(
-      resolveLibraryClosure(['usr/bin/ls'], root, { basePackages: new Set(['libc6']) }),
-      (error: unknown) => error instanceof HostLibraryNotAllowedError && error.libraries.some((l) => l.hostPackage === 'libselinux1'),
-    );
   } finally {
     await rm(root, { recursive: true });
   }
@@ -126,7 +137,7 @@ test('a library found nowhere is an error naming it and the binary that needs it
   const at = ls.indexOf('libselinux.so.1\0');
   assert.ok(at > 0);
   ls.write('libselinuQ.so.1', at, 'latin1');
-  const root = await stagingWith({ 'usr/bin/broken': ls });
+  const root = await stagingWithLs({ 'usr/bin/broken': ls });
   // An absolute link among the given files points into the staging root, not the host.
   await symlink('/usr/bin/broken', join(root, 'usr/bin/link'));
   try {
@@ -144,7 +155,7 @@ test('a library found nowhere is an error naming it and the binary that needs it
 test('static binaries and scripts need nothing', async () => {
   const root = await stagingWith({ 'bin/static': staticElf(), 'bin/script': Buffer.from('#!/bin/sh\necho hi\n') });
   try {
-    assert.deepEqual(await resolveLibraryClosure(['bin/static', 'bin/script'], root, { hostFallback: 'none' }), []);
+    assert.deepEqual(await resolveLibraryClosure(['bin/static', 'bin/script'], root), []);
   } finally {
     await rm(root, { recursive: true });
   }

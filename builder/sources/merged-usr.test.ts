@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alternateUsrPath, canonicalUsrPath } from './merged-usr.ts';
+import { canonicalUsrPath, linkMergedUsr } from './merged-usr.ts';
 import { resolveInRoot } from './root-path.ts';
 
 test('canonicalUsrPath moves the four merged directories under /usr', () => {
@@ -13,12 +13,6 @@ test('canonicalUsrPath moves the four merged directories under /usr', () => {
   assert.equal(canonicalUsrPath('/usr/bin/dockerd'), '/usr/bin/dockerd');
   assert.equal(canonicalUsrPath('/library/x'), '/library/x');
   assert.equal(canonicalUsrPath('/etc/ssl/certs'), '/etc/ssl/certs');
-});
-
-test('alternateUsrPath gives the other spelling', () => {
-  assert.equal(alternateUsrPath('/usr/lib/x86_64-linux-gnu/libc.so.6'), '/lib/x86_64-linux-gnu/libc.so.6');
-  assert.equal(alternateUsrPath('/lib/x86_64-linux-gnu/libc.so.6'), '/usr/lib/x86_64-linux-gnu/libc.so.6');
-  assert.equal(alternateUsrPath('/etc/passwd'), undefined);
 });
 
 test('resolveInRoot keeps absolute symlinks inside the root', async () => {
@@ -34,6 +28,22 @@ test('resolveInRoot keeps absolute symlinks inside the root', async () => {
     assert.equal(await resolveInRoot(root, 'lib/x86_64-linux-gnu/ld.so'), '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2');
     assert.equal(await resolveInRoot(root, '/lib/../lib64/nothing'), undefined);
     assert.equal(await resolveInRoot(root, '/loop'), undefined);
+  } finally {
+    await rm(root, { recursive: true });
+  }
+});
+
+test('linkMergedUsr adds the four links, leaving a real directory alone', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'od-root-'));
+  try {
+    await mkdir(join(root, 'usr/lib/modules'), { recursive: true });
+    await mkdir(join(root, 'bin'));
+    await linkMergedUsr(root);
+    assert.equal(await resolveInRoot(root, '/lib/modules'), '/usr/lib/modules');
+    assert.equal(await readlink(join(root, 'sbin')), 'usr/sbin');
+    assert.equal(await readlink(join(root, 'lib64')), 'usr/lib64');
+    assert.ok((await lstat(join(root, 'bin'))).isDirectory());
+    await linkMergedUsr(root); // again: nothing to do, no error
   } finally {
     await rm(root, { recursive: true });
   }

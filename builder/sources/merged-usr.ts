@@ -1,8 +1,10 @@
-// Debian 12 is merged-/usr: /bin, /sbin, /lib and /lib64 are symlinks into /usr. Packages
-// still ship some files under the old names (libc6 in /lib/x86_64-linux-gnu, the kernel
-// in /lib/modules), so the same file has two spellings. Initrd paths use the /usr one,
+// Debian is merged-/usr: /bin, /sbin, /lib and /lib64 are symlinks into /usr. Debian 12's
+// packages still ship some files under the old names (libc6 in /lib/x86_64-linux-gnu, the
+// kernel in /lib/modules); Debian 13's ship everything under /usr. Either way the same
+// file has two spellings. Initrd paths use the /usr one,
 // and the initrd gets the same four links, so a program asking for either finds it.
-import { posix } from 'node:path';
+import { lstat, symlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 
 export interface MergedUsrLink {
   /** Path of the link, relative to the root ("lib"). */
@@ -32,15 +34,18 @@ export function canonicalUsrPath(path: string): string {
   return normalized;
 }
 
-/** The other spelling of a path under a merged directory, if it has one ("/usr/lib/x" <-> "/lib/x"). */
-export function alternateUsrPath(path: string): string | undefined {
-  const canonical = canonicalUsrPath(path);
+/**
+ * Gives an extracted root the merged-/usr links a Debian system has (base-files and the
+ * usrmerge transition make them at install time; an extracted package set lacks them).
+ * A name the packages shipped as a real directory (Debian 12's /lib) is left alone.
+ */
+export async function linkMergedUsr(root: string): Promise<void> {
   for (const link of MERGED_USR_LINKS) {
-    const prefix = `/${link.target}`;
-    if (canonical === prefix || canonical.startsWith(`${prefix}/`)) {
-      const legacy = `/${link.path}${canonical.slice(prefix.length)}`;
-      return posix.normalize(path) === canonical ? legacy : canonical;
-    }
+    const path = join(root, link.path);
+    const present = await lstat(path).then(
+      () => true,
+      () => false,
+    );
+    if (!present) await symlink(link.target, path);
   }
-  return undefined;
 }

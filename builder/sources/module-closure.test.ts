@@ -1,16 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  buildModuleIndex,
-  loadListBody,
-  moduleName,
-  ModuleNotFoundError,
-  parseLoadList,
-  parseModulesDep,
-  parseModulesSoftdep,
-  requireCompleteClosure,
-  resolveModuleClosure,
-} from './module-closure.ts';
+import { parseLoadList } from '../../contract/module-load-list.ts';
+import { loadListBody, ModuleNotFoundError, requireCompleteClosure, resolveModuleClosure } from './module-closure.ts';
+import { buildModuleIndex, moduleName, parseModulesDep, parseModulesSoftdep } from './module-index.ts';
 
 // Lines as depmod wrote them for Debian's 6.1 kernel (trimmed), plus compressed names.
 const DEP = `
@@ -138,5 +130,5 @@ test('the load list holds loadable paths in order and parses back', () => {
     body,
     'kernel/net/llc/llc.ko\nkernel/net/802/stp.ko.zst\nkernel/net/bridge/bridge.ko.xz\nkernel/net/bridge/br_netfilter.ko.xz\n',
   );
-  assert.deepEqual(parseLoadList(body), closure.modules.map((m) => m.path));
+  assert.deepEqual(parseLoadList(body).modules, closure.modules.map((m) => m.path));
 });

@@ -4,17 +4,17 @@
 // softdeps, aliases, built-ins) is decided here, at build time.
 import type { ModuleEntry, ModuleIndex } from './module-index.ts';
 import { moduleName, normalizeAlias } from './module-index.ts';
+import { formatLoadList } from '../../contract/module-load-list.ts';
+import { OdError } from '../../contract/errors.ts';
 
-export { buildModuleIndex, moduleName, parseModulesAlias, parseModulesBuiltin, parseModulesDep, parseModulesSoftdep } from './module-index.ts';
 export type { ModuleEntry, ModuleIndex, ModuleIndexTexts, SoftDep } from './module-index.ts';
 
-export class ModuleNotFoundError extends Error {
+export class ModuleNotFoundError extends OdError {
   constructor(
     readonly names: string[],
     options?: { cause?: unknown },
   ) {
     super(`kernel modules not found (neither a module file, built in, nor an alias): ${names.join(', ')}`, options);
-    this.name = 'ModuleNotFoundError';
   }
 }
 
@@ -174,21 +174,10 @@ export function requireCompleteClosure(closure: ModuleClosure): ModuleClosure {
   return closure;
 }
 
-/** The file name the init reads from lib/modules/<kver>/. */
-export const LOAD_LIST_FILE = 'only-docker.load';
-
 /**
- * Body of lib/modules/<kver>/only-docker.load: one path per line, relative to
- * lib/modules/<kver>, in load order, loadable files only (built-ins have no file).
+ * Body of lib/modules/<kver>/only-docker.load (contract/module-load-list.ts): loadable
+ * files only, in load order (built-ins have no file).
  */
 export function loadListBody(closure: ModuleClosure): string {
-  return closure.modules.map((m) => `${m.path}\n`).join('');
-}
-
-/** Parses an only-docker.load body back into paths (for the init, and tests). */
-export function parseLoadList(body: string): string[] {
-  return body
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+  return formatLoadList(closure.modules.map((m) => m.path));
 }

@@ -1,10 +1,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { OdError } from '../../contract/errors.ts';
+import { formatIpv4Cidr, type Ipv4Cidr } from '../net/ipv4-cidr.ts';
 
-export interface Ipv4Address {
-  ip: string;
-  prefix: number;
+/** The bridge named by od.bridge, set up before dockerd; startDockerd reads ctx.bridge. */
+export interface BridgeState {
+  name: string;
+  /** True once it exists with its address and is up: dockerd gets `-b NAME`. */
+  ready: boolean;
 }
 
 export interface CommandResult {
@@ -15,12 +19,7 @@ export interface CommandResult {
 export type RunCommand = (file: string, args: string[]) => Promise<CommandResult>;
 
 /** A bridge could not be created, given its address, or brought up. */
-export class BridgeSetupError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BridgeSetupError';
-  }
-}
+export class BridgeSetupError extends OdError {}
 
 /** Runs a program, never throwing for a non-zero exit: the caller decides what is fine. */
 export const runCommand: RunCommand = (file, args) =>
@@ -37,7 +36,7 @@ export const runCommand: RunCommand = (file, args) =>
 
 export interface EnsureBridgeOptions {
   name: string;
-  address: Ipv4Address;
+  address: Ipv4Cidr;
   busybox: string;
   sysClassNet: string;
   run?: RunCommand;
@@ -53,7 +52,7 @@ export interface EnsureBridgeOptions {
  */
 export async function ensureBridge(options: EnsureBridgeOptions): Promise<'created' | 'existed'> {
   const run = options.run ?? runCommand;
-  const cidr = `${options.address.ip}/${options.address.prefix}`;
+  const cidr = formatIpv4Cidr(options.address);
   const ip = async (args: string[], acceptable?: RegExp) => {
     options.debug?.(`bridge: ${options.busybox} ip ${args.join(' ')}`);
     const result = await run(options.busybox, ['ip', ...args]);

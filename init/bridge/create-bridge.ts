@@ -1,12 +1,6 @@
 import type { Step } from '../context.ts';
 import { ensureBridge, type RunCommand } from './bridge.ts';
-
-/** The bridge named by od.bridge, set up before dockerd; startDockerd reads ctx.bridge. */
-export interface BridgeState {
-  name: string;
-  /** True once it exists with its address and is up: dockerd gets `-b NAME`. */
-  ready: boolean;
-}
+import { formatIpv4Cidr } from '../net/ipv4-cidr.ts';
 
 export function makeCreateBridge(run?: RunCommand): Step {
   return {
@@ -29,7 +23,7 @@ export function makeCreateBridge(run?: RunCommand): Step {
         debug: (m) => ctx.console.debug(m),
       });
       ctx.bridge.ready = true;
-      ctx.console.info(`bridge ${bridge} ${how === 'created' ? 'created' : 'already there'} with ${bip.ip}/${bip.prefix}; dockerd gets -b ${bridge}`);
+      ctx.console.info(`bridge ${bridge} ${how === 'created' ? 'created' : 'already there'} with ${formatIpv4Cidr(bip)}; dockerd gets -b ${bridge}`);
     },
   };
 }

@@ -88,3 +88,9 @@ export function splitArgs(value: string): string[] | { error: string } {
   if (inWord) words.push(word);
   return words;
 }
+
+/** A parameter from somewhere other than the kernel command line, and where it came from, for its problems. */
+export interface SourcedParam extends KernelParam {
+  /** Where, for a person: `/dev/sr1:user-data line 12 column 3`. */
+  source: string;
+}

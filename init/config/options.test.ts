@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig, describeProblem, parseConfig } from './options.ts';
+import { emptyUserConfig } from './user-config/user-config.ts';
 
 const cmdline = (s: string) => `BOOT_IMAGE=/vmlinuz console=ttyS0 ${s}\n`;
 
@@ -11,11 +12,15 @@ test('no od.* options gives the defaults and no problems', () => {
     hostname: 'only-docker',
     disk: { timeoutMs: 10000, format: null, settleMs: 1500 },
     shutdown: { timeoutMs: 10000 },
-    dockerd: { args: [], timeoutMs: 60000, storageDriver: null, bridge: null, bip: null },
+    dockerd: { args: [], timeoutMs: 120000, storageDriver: null, bridge: null, bip: null },
     log: null,
     net: { dhcp: true, dhcpTimeoutMs: 30000, interface: 'eth0', address: null, gateway: null, dns: [] },
     console: { terminals: null, image: null },
     remote: { tls: false, insecure: false },
+    swarmOptions: { init: null, join: null, token: null, advertise: null },
+    swarm: null,
+    kernel: { consoles: ['ttyS0'], logLevelChosen: true },
+    user: emptyUserConfig(),
   });
   assert.deepEqual(problems, []);
 });
@@ -47,7 +52,7 @@ test('a bad value is reported with key, value and reason, and the default is use
   assert.equal(timeout?.kind, 'invalid');
   assert.equal(timeout?.key, 'od.dockerd.timeout');
   assert.equal(timeout?.value, 'soon');
-  assert.match(describeProblem(timeout!), /^bad value od\.dockerd\.timeout="soon": expected a number of seconds.*using the default \(60s\)$/);
+  assert.match(describeProblem(timeout!), /^bad value od\.dockerd\.timeout="soon": expected a number of seconds.*using the default \(120s\)$/);
   assert.match(describeProblem(host!), /od\.hostname="-bad-": a host name is/);
   assert.match(describeProblem(debug!), /od\.debug="maybe": expected a flag/);
 });

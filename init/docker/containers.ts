@@ -15,12 +15,20 @@ export interface ContainerSpec {
   AttachStdout?: boolean;
   AttachStderr?: boolean;
   WorkingDir?: string;
+  User?: string;
+  /** `{"80/tcp": {}}`: the ports PortBindings publishes. */
+  ExposedPorts?: Record<string, Record<string, never>>;
   HostConfig: {
+    /** `{"80/tcp": [{HostIp: "", HostPort: "8080"}]}`: docker run -p. */
+    PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
     Binds?: string[];
     NetworkMode?: string;
     PidMode?: string;
     Privileged?: boolean;
     CapAdd?: string[];
+    CapDrop?: string[];
+    /** `{ Type: 'none' }`: no log kept (a terminal's transcript must not pile up on disk). */
+    LogConfig?: { Type: string; Config?: Record<string, string> };
     AutoRemove?: boolean;
     RestartPolicy?: { Name: 'no' | 'always' | 'unless-stopped' | 'on-failure'; MaximumRetryCount?: number };
   };
@@ -39,6 +47,25 @@ export interface ContainerInspect {
   };
   Config: { Image: string; Labels?: Record<string, string> | null };
   Image: string;
+  /** How often dockerd restarted it by its restart policy. */
+  RestartCount?: number;
+}
+
+/** The parts of a `GET /containers/json` entry the init reads. */
+export interface ContainerSummary {
+  Id: string;
+  Names?: string[];
+  Labels?: Record<string, string> | null;
+  State?: string;
+}
+
+/** `GET /containers/json`: running containers, or all of them; only those with `label` when given. */
+export async function listContainers(client: DockerClient, filter: { all?: boolean; label?: string } = {}, options?: CallOptions): Promise<ContainerSummary[]> {
+  const query = new URLSearchParams();
+  if (filter.all) query.set('all', '1');
+  if (filter.label) query.set('filters', JSON.stringify({ label: [filter.label] }));
+  const search = query.size ? `?${query}` : '';
+  return client.json<ContainerSummary[]>('GET', `/containers/json${search}`, undefined, options);
 }
 
 export async function createContainer(client: DockerClient, name: string, spec: ContainerSpec, options?: CallOptions): Promise<string> {

@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
 import { unixRequest, type UnixHttpResponse } from './unix-http.ts';
+import { OdError } from '../../contract/errors.ts';
 
 export const defaultDockerSocket = '/var/run/docker.sock';
 
 /** The API answered with an error status; `message` is Docker's own explanation. */
-export class DockerApiError extends Error {
+export class DockerApiError extends OdError {
   readonly status: number;
 
   constructor(method: string, path: string, status: number, message: string, options?: { cause?: unknown }) {
     super(`${method} ${path}: ${status} ${message}`, options);
-    this.name = 'DockerApiError';
     this.status = status;
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeDocker } from '../testing/fake-docker.ts';
@@ -44,6 +44,21 @@ test('loadImageArchive streams the file with its length and reports a broken arc
   await assert.rejects(loadImageArchive(client, archive), /loading .*a\.tar: invalid tar header/);
   fake.onLoad = () => ({ status: 500, body: '{"message":"no space left on device"}' });
   await assert.rejects(loadImageArchive(client, archive), /500 no space left on device/);
+});
+
+test('an archive that fails while it is read rejects the load instead of throwing out of PID 1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'od-load-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fake = await startFakeDocker(t);
+  const client = new DockerClient({ socketPath: fake.socketPath });
+  // A directory has a size and opens, and every read of it fails (EISDIR): a real
+  // stream error, as a bad sector of the medium would give.
+  const notAFile = join(dir, 'broken.tar');
+  mkdirSync(notAFile);
+  await assert.rejects(loadImageArchive(client, notAFile), /EISDIR/);
+  // The client is still usable afterwards.
+  writeFileSync(join(dir, 'a.tar'), Buffer.alloc(1000, 7));
+  assert.deepEqual(await loadImageArchive(client, join(dir, 'a.tar')), ['Loaded image: x']);
 });
 
 test('splitRepoTag', () => {

@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { DockerApiError, type CallOptions, type DockerClient } from './docker-client.ts';
+import { OdError } from '../../contract/errors.ts';
 
 /** The parts of `GET /images/{name}/json` the init reads. */
 export interface ImageInspect {
@@ -14,12 +15,7 @@ export interface ImageInspect {
 }
 
 /** `POST /images/load` answered 200 but its progress stream carried an error. */
-export class ImageLoadError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ImageLoadError';
-  }
-}
+export class ImageLoadError extends OdError {}
 
 /** The image by name or id, or undefined when the daemon has no such image. */
 export async function inspectImage(client: DockerClient, name: string, options?: CallOptions): Promise<ImageInspect | undefined> {
@@ -80,10 +76,23 @@ export async function loadImageArchive(client: DockerClient, archivePath: string
   }
 }
 
-/** POST /images/{name}/tag */
-export async function tagImage(client: DockerClient, name: string, repo: string, tag: string, options?: CallOptions): Promise<void> {
-  const query = new URLSearchParams({ repo, tag });
-  await client.request('POST', `/images/${encodeURIComponent(name)}/tag?${query}`, undefined, options);
+export class ImagePullError extends OdError {}
+
+/**
+ * `POST /images/create`: pulls `reference` from its registry. A reference without a tag
+ * pulls `latest` (an empty tag would pull every tag of the repository). Like a load, the
+ * daemon answers 200 first and reports a failure as an `error` line of its progress.
+ */
+export async function pullImage(client: DockerClient, reference: string, options?: CallOptions): Promise<void> {
+  const at = reference.indexOf('@');
+  const { repo, tag } = at >= 0 ? { repo: reference.slice(0, at), tag: reference.slice(at + 1) } : splitRepoTag(reference);
+  const query = new URLSearchParams({ fromImage: repo, tag });
+  try {
+    const response = await client.request('POST', `/images/create?${query}`, undefined, options);
+    parseLoadResponse(response.body.toString('utf8'));
+  } catch (error) {
+    throw new ImagePullError(`cannot pull ${reference}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** Splits "repo:tag" (the tag is after the last colon that follows the last slash). */

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
+import { OdError } from '../../contract/errors.ts';
 
 // A small HTTP/1.1 client over a unix socket: the Docker API needs no more, and the
 // init cannot carry an HTTP library it would have to bundle anyway.
@@ -23,12 +24,11 @@ export interface UnixHttpResponse {
 }
 
 /** The socket could not be reached or the exchange broke off. */
-export class UnixHttpError extends Error {
+export class UnixHttpError extends OdError {
   readonly code: string | undefined;
 
   constructor(message: string, options: { cause?: unknown; code?: string }) {
     super(message, options);
-    this.name = 'UnixHttpError';
     this.code = options.code ?? (options.cause as NodeJS.ErrnoException | undefined)?.code;
   }
 }
@@ -70,7 +70,16 @@ export function unixRequestStream(req: UnixHttpRequest): Promise<IncomingMessage
     const body = req.body;
     if (body === undefined) clientRequest.end();
     else if (typeof body === 'string' || Buffer.isBuffer(body)) clientRequest.end(body);
-    else body.pipe(clientRequest);
+    else {
+      // pipeline, not pipe: a read error of the body (an archive on a failing medium)
+      // destroys the request and rejects here; with pipe it was an 'error' event nobody
+      // listened to, an uncaught exception in PID 1.
+      pipeline(body, clientRequest, (cause) => {
+        if (!cause) return;
+        if (timer) clearTimeout(timer);
+        reject(new UnixHttpError(`${what}: sending the body failed: ${cause.message}`, { cause }));
+      });
+    }
   });
 }
 

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerClient } from './docker-client.ts';
+import { OdError } from '../../contract/errors.ts';
 
 /** The daemon did not answer /_ping in time, or went away while we waited. */
-export class DockerNotReadyError extends Error {
+export class DockerNotReadyError extends OdError {
   readonly attempts: number;
 
   constructor(message: string, attempts: number, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'DockerNotReadyError';
     this.attempts = attempts;
   }
 }

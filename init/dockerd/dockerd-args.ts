@@ -1,9 +1,12 @@
-import type { InitConfig } from '../config/options.ts';
+import type { InitConfig } from '../config/init-config.ts';
+import { formatIpv4Cidr } from '../net/ipv4-cidr.ts';
 
 export interface DockerdArgsInput {
   config: InitConfig;
   /** The bridge createBridge set up; undefined when there was none to set up. */
   bridge?: { name: string; ready: boolean };
+  /** The configuration's daemon.json chooses the log driver or its options (daemon-json.ts). */
+  daemonSetsLogging?: boolean;
 }
 
 export interface DockerdArgs {
@@ -20,7 +23,8 @@ export function setsFlag(args: readonly string[], names: readonly string[]): boo
 /**
  * dockerd's command line from the boot options: --debug (od.debug), --storage-driver
  * (od.storage.driver), -b (od.bridge + od.bip, once the init made the bridge) or --bip
- * (od.bip alone, or when the bridge could not be made), then od.dockerd.args as given.
+ * (od.bip alone, or when the bridge could not be made), --label (swarm.labels), then
+ * od.dockerd.args as given.
  * Where od.dockerd.args sets the same flag itself, it wins and ours is left out: dockerd
  * refuses -b with --bip, and a person who spelled a flag out meant it.
  */
@@ -38,7 +42,7 @@ export function dockerdArgs(input: DockerdArgsInput): DockerdArgs {
   };
   if (debug) add('od.debug', ['--debug', '-D']);
   if (dockerd.storageDriver) add('od.storage.driver', ['--storage-driver', '-s'], dockerd.storageDriver);
-  const bip = dockerd.bip ? `${dockerd.bip.ip}/${dockerd.bip.prefix}` : undefined;
+  const bip = dockerd.bip ? formatIpv4Cidr(dockerd.bip) : undefined;
   if (input.bridge?.ready) {
     if (setsFlag(user, ['--bip'])) notes.push('od.bridge: od.dockerd.args sets --bip, which dockerd refuses together with -b');
     add('od.bridge', ['-b', '--bridge'], input.bridge.name);
@@ -47,5 +51,24 @@ export function dockerdArgs(input: DockerdArgsInput): DockerdArgs {
     if (setsFlag(user, ['-b', '--bridge'])) notes.push('od.bip: od.dockerd.args sets -b/--bridge, which dockerd refuses together with --bip');
     else add('od.bip', ['--bip'], bip);
   }
+  // The swarm's labels as engine labels: `docker node inspect` shows them
+  // (Description.Engine.Labels) and services are placed by them
+  // (--constraint engine.labels.zone==a). dockerd refuses labels given both as flags and
+  // in daemon.json, so a daemon.json with its own wins.
+  const labels = Object.entries(input.config.swarm?.labels ?? {});
+  if (labels.length > 0 && 'labels' in input.config.user.docker.daemon) {
+    notes.push('swarm.labels ignored: docker.daemon sets labels itself (dockerd takes them from one place only); put them there');
+  } else {
+    for (const [key, value] of labels) args.push('--label', `${key}=${value}`);
+  }
+  // Container logs are kept in /var/lib/docker, RAM without a disk: without a bound a
+  // chatty container fills it. Docker's own default is no bound at all. A person's
+  // --log-driver/--log-opt or config file (theirs, or docker.daemon's log keys) decides
+  // instead (dockerd refuses a setting given both as a flag and in daemon.json, and these
+  // options mean nothing to other drivers).
+  if (!input.daemonSetsLogging && !setsFlag(user, ['--log-driver', '--log-opt', '--config-file'])) args.push(...defaultLogOptions);
   return { args: [...args, ...user], notes };
 }
+
+/** json-file's rotation: at most 3 files of 10 MB for each container. */
+export const defaultLogOptions: readonly string[] = ['--log-opt', 'max-size=10m', '--log-opt', 'max-file=3'];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
-import type { DockerdEvent } from './dockerd-events.ts';
+import type { DockerdEvent } from '../../contract/events.ts';
 import { DockerdSupervisor, type DockerdSupervisorOptions } from './dockerd-supervisor.ts';
 import type { DockerdExit, DockerdHandle } from './spawn-dockerd.ts';
 
@@ -94,7 +94,7 @@ test('a dockerd that dies after the boot is started again and reported', async (
   assert.deepEqual({ ...events[1], ms: 0 }, { od: 'dockerd', status: 'restarted', attempt: 1, pid: 101, ms: 0 });
   assert.deepEqual(restarted, [1]);
   assert.equal(supervisor.restarts, 1);
-  assert.match(lines.join('\n'), /warn: dockerd \(pid 100\) exited \(signal SIGKILL\) after 0\.0 s; starting it again in 0\.0 s \(attempt 1\)/);
+  assert.match(lines.join('\n'), /warn: dockerd \(pid 100\) exited \(signal SIGKILL\) after \d+ ms; starting it again in 10 ms \(attempt 1\)/);
   await supervisor.stop();
 });
 
@@ -109,6 +109,35 @@ test('the boot dockerd that never answers is the caller\'s failure: no restart',
   assert.equal(supervisor.restartEnabled, false);
 });
 
+test('bootAttempts: a boot dockerd that exits before it answers is replaced at once, then the last failure is the caller\'s', async () => {
+  const { supervisor, spawned, lines } = harness({ bootAttempts: 2 });
+  const first = supervisor.start();
+  spawned[0]!.die(1);
+  await until(() => spawned.length === 2, 'the second boot dockerd');
+  spawned[1]!.ready();
+  assert.equal(await first, spawned[1]!.handle);
+  assert.equal(supervisor.restartEnabled, true);
+  assert.match(lines.join("\n"), /warn: dockerd \(pid 100\) ended before it was ready \(dockerd exited\); starting it again \(attempt 2 of 2\)/);
+  await supervisor.stop();
+
+  const twice = harness({ bootAttempts: 2 });
+  const failing = twice.supervisor.start();
+  twice.spawned[0]!.die(1);
+  await until(() => twice.spawned.length === 2, 'the second boot dockerd');
+  twice.spawned[1]!.die(1);
+  await assert.rejects(failing, { message: 'dockerd exited' });
+  assert.equal(twice.spawned.length, 2);
+  assert.equal(twice.supervisor.restartEnabled, false);
+
+  // Not answering in time is no early exit: no second dockerd.
+  const slow = harness({ bootAttempts: 2 });
+  const timedOut = slow.supervisor.start();
+  slow.spawned[0]!.failReady(new Error('no answer within 60 s'));
+  await assert.rejects(timedOut, { message: 'no answer within 60 s' });
+  assert.equal(slow.spawned.length, 1);
+  await slow.supervisor.stop();
+});
+
 test('quick deaths double the pause up to the maximum; attempts count up', async () => {
   const { supervisor, spawned, events, lines } = harness();
   const first = supervisor.start();
@@ -121,8 +150,8 @@ test('quick deaths double the pause up to the maximum; attempts count up', async
   spawned[4]!.ready();
   await until(() => events.some((e) => e.status === 'restarted'), 'restarted');
   assert.deepEqual(
-    lines.filter((l) => l.startsWith('warn')).map((l) => /in ([\d.]+) s \(attempt (\d)\)/.exec(l)!.slice(1).join('@')),
-    ['0.0@1', '0.0@2', '0.0@3', '0.0@4'],
+    lines.filter((l) => l.startsWith('warn')).map((l) => /in (\d+) ms \(attempt (\d)\)/.exec(l)!.slice(1).join('@')),
+    ['10@1', '20@2', '40@3', '40@4'],
   );
   const restarted = events.find((e) => e.status === 'restarted')!;
   assert.equal(restarted.status === 'restarted' && restarted.attempt, 4);
@@ -178,7 +207,7 @@ test('a spawn that throws counts as a quick death and is retried', async () => {
   await first;
   spawned[0]!.die(1);
   await until(() => spawned.length === 2, 'the retry after the failed spawn');
-  assert.match(lines.join('\n'), /warn: cannot start dockerd: \/usr\/sbin\/dockerd is missing; trying again in 0\.0 s/);
+  assert.match(lines.join('\n'), /warn: cannot start dockerd: \/usr\/sbin\/dockerd is missing; trying again in 20 ms/);
   spawned[1]!.ready();
   await until(() => events.some((e) => e.status === 'restarted'), 'restarted');
   assert.equal(events.at(-1)?.status, 'restarted');
@@ -200,5 +229,5 @@ test('restart(): ended on purpose, started again at once, resolves when back', a
   assert.match(lines.join('\n'), /info: dockerd \(pid 100\) ended \(signal SIGTERM\) to restart it: a new server certificate/);
   assert.doesNotMatch(lines.join('\n'), /^warn/m);
   await supervisor.stop();
-  await assert.rejects(supervisor.restart('again'), { name: 'DockerdRestartError' });
+  await assert.rejects(supervisor.restart('again'), { name: 'RestartRefusedError' });
 });

@@ -1,11 +1,7 @@
-import { describeError } from '../runner.ts';
-import { dockerdExited, dockerdRestarted, type DockerdEvent } from './dockerd-events.ts';
+import { dockerdExited, dockerdRestarted, type DockerdEvent } from '../../contract/events.ts';
+import { Respawner, type RespawnLog } from '../supervise/respawner.ts';
+import { endChild } from '../supervise/terminal.ts';
 import type { DockerdExit, DockerdHandle } from './spawn-dockerd.ts';
-
-export interface DockerdSupervisorLog {
-  info(message: string): void;
-  warn(message: string): void;
-}
 
 export interface DockerdRestart {
   /** Restarts since the last long life (1 after a dockerd that had run a while). */
@@ -21,7 +17,13 @@ export interface DockerdSupervisorOptions {
   /** Resolves once the API answers; rejects on timeout or when the handle's `gone` aborts. */
   waitReady(handle: DockerdHandle): Promise<void>;
   emit(event: DockerdEvent): void;
-  log: DockerdSupervisorLog;
+  log: RespawnLog;
+  /**
+   * How many dockerds the boot may start before one answers (default 1). A dockerd
+   * that exits before it answers is replaced at once while attempts remain; one that
+   * does not answer in time is not (that is waitReady's timeout, already long).
+   */
+  bootAttempts?: number;
   /** Pause before the first restart after a long life; doubles per quick death. */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -33,70 +35,70 @@ export interface DockerdSupervisorOptions {
 }
 
 /**
- * Keeps dockerd running after the boot: when it exits (a crash, `kill -9` from the
- * console) it is started again after a pause that doubles while it keeps dying young
- * (1 s, 2 s, 4 s... up to 30 s) and is short again after a long life. dockerd itself
- * brings back the containers with a restart policy when it starts (no --live-restore:
- * the old ones are stopped and restarted by their policy).
+ * Keeps dockerd running after the boot, with PID 1's one Respawner: when it exits (a
+ * crash, `kill -9` from the console) it is started again after a pause that doubles
+ * while it keeps dying young (1 s, 2 s, 4 s... up to 30 s) and is short again after a
+ * minute's life. dockerd itself brings back the containers with a restart policy when
+ * it starts (no --live-restore: the old ones are stopped and restarted by their policy).
  *
  * The first start belongs to the boot: if it does not become ready, start() throws and
  * nothing is restarted (a required step failed; the emergency shell is the answer).
- *
- * Shutdown calls stop() (or disableRestart() then stops dockerd its own way) before it
- * stops anything else, so that no dockerd is started behind its back.
+ * `current` is the one record of the running dockerd: shutdown reads it too.
  */
 export class DockerdSupervisor {
-  readonly #o: Required<Omit<DockerdSupervisorOptions, 'now'>> & { now: () => number };
-  readonly #listeners = new Set<(restart: DockerdRestart) => void>();
-  readonly #stopController = new AbortController();
-  #current: DockerdHandle | undefined;
-  #startedAt = 0;
-  #restartEnabled = false;
-  #attempt = 0;
-  #total = 0;
-  #delay: NodeJS.Timeout | undefined;
-  /** Why the current dockerd is being ended on purpose (restart()); its exit is no failure. */
-  #planned: string | undefined;
-  #wakeDelay: (() => void) | undefined;
+  readonly #respawner: Respawner<DockerdHandle>;
 
   constructor(options: DockerdSupervisorOptions) {
-    this.#o = {
-      minDelayMs: 1000,
-      maxDelayMs: 30_000,
-      healthyAfterMs: 60_000,
-      graceMs: 10_000,
-      now: () => performance.now(),
-      ...options,
-    };
+    const graceMs = options.graceMs ?? 10_000;
+    this.#respawner = new Respawner<DockerdHandle>({
+      name: 'dockerd',
+      log: options.log,
+      spawn: () => options.spawn(),
+      ready: (handle) => options.waitReady(handle),
+      isOver: hasExited,
+      end: (handle, grace) => endChild(handle.child, handle.exited, grace ?? graceMs),
+      firstLifeRequired: true,
+      firstLifeAttempts: options.bootAttempts ?? 1,
+      label: (handle) => `dockerd (pid ${handle.pid})`,
+      exitLevel: 'warn',
+      showAttempt: true,
+      onExit: (handle, exit) => options.emit(dockerdExited(handle.pid, exit.code, exit.signal, true)),
+      backoff: {
+        minDelayMs: options.minDelayMs ?? 1000,
+        maxDelayMs: options.maxDelayMs ?? 30_000,
+        healthyAfterMs: options.healthyAfterMs ?? 60_000,
+        firstAttempt: 0,
+      },
+      ...(options.now ? { now: options.now } : {}),
+    });
+    this.#respawner.onRestarted(({ attempt, total, life, sinceExitMs }) => {
+      options.emit(dockerdRestarted(attempt, life.pid, sinceExitMs));
+      options.log.info(`dockerd is back (pid ${life.pid}, restart ${total} since boot)`);
+    });
   }
 
   /** The running (or starting) dockerd. */
   get current(): DockerdHandle | undefined {
-    return this.#current;
+    return this.#respawner.current;
   }
 
   get restarts(): number {
-    return this.#total;
+    return this.#respawner.restarts;
   }
 
   get restartEnabled(): boolean {
-    return this.#restartEnabled;
+    return this.#respawner.restartEnabled;
   }
 
-  /** Called after each restart once the API answers again (consoles reattach, for one). */
+  /** Called after each restart once the API answers again (the consoles subscribe). */
   onRestarted(listener: (restart: DockerdRestart) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#respawner.onRestarted(({ attempt, total, life }) => listener({ attempt, total, handle: life }));
   }
 
   /** The boot's dockerd: started, and once it answers, watched and restarted when it dies. */
   async start(): Promise<DockerdHandle> {
-    if (this.#current) throw new Error('dockerd supervisor already started');
-    const handle = this.#spawn();
-    // A failure is thrown as it is: it already says why (no answer in time, dockerd exited).
-    await this.#o.waitReady(handle);
-    if (!this.#stopController.signal.aborted) this.#restartEnabled = true;
-    return handle;
+    await this.#respawner.start();
+    return this.#respawner.current!;
   }
 
   /**
@@ -105,30 +107,13 @@ export class DockerdSupervisor {
    * dockerd is not supervised (the boot's dockerd never got ready, or after stop()).
    */
   async restart(reason: string, options: { graceMs?: number } = {}): Promise<DockerdRestart> {
-    const handle = this.#current;
-    if (!this.#restartEnabled || !handle || hasExited(handle)) {
-      throw new DockerdRestartError(`cannot restart dockerd (${reason}): it is not supervised`);
-    }
-    this.#planned = reason;
-    const back = new Promise<DockerdRestart>((resolve) => {
-      const off = this.onRestarted((restart) => {
-        off();
-        resolve(restart);
-      });
-    });
-    await terminate(handle, options.graceMs ?? this.#o.graceMs);
-    return back;
+    const { attempt, total, life } = await this.#respawner.restart(reason, options);
+    return { attempt, total, handle: life };
   }
 
-  /**
-   * No more restarts; dockerd keeps running. For a shutdown that stops containers
-   * through the API first and ends dockerd itself.
-   */
+  /** No more restarts; dockerd keeps running (a shutdown that stops it its own way). */
   disableRestart(): void {
-    this.#restartEnabled = false;
-    this.#stopController.abort('dockerd supervision stopped');
-    if (this.#delay) clearTimeout(this.#delay);
-    this.#wakeDelay?.();
+    this.#respawner.disableRestart();
   }
 
   /**
@@ -136,106 +121,18 @@ export class DockerdSupervisor {
    * containerd), SIGKILL after graceMs. Resolves with how it ended (undefined when none ran).
    */
   async stop(options: { graceMs?: number } = {}): Promise<DockerdExit | undefined> {
-    this.disableRestart();
-    const handle = this.#current;
-    if (!handle || hasExited(handle)) return undefined;
-    return terminate(handle, options.graceMs ?? this.#o.graceMs);
-  }
-
-  #spawn(): DockerdHandle {
-    const handle = this.#o.spawn();
-    this.#current = handle;
-    this.#startedAt = this.#o.now();
-    void handle.exited.then((exit) => this.#onExit(handle, exit));
-    return handle;
-  }
-
-  #onExit(handle: DockerdHandle, exit: DockerdExit): void {
-    if (handle !== this.#current) return;
-    if (!this.#restartEnabled) {
-      // The boot's step reports a first dockerd that died; after a stop there is nothing to say.
-      return;
-    }
-    const exitedAt = this.#o.now();
-    const lived = exitedAt - this.#startedAt;
-    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
-    this.#o.emit(dockerdExited(handle.pid, exit.code, exit.signal, true));
-    const planned = this.#planned;
-    this.#planned = undefined;
-    if (planned !== undefined) {
-      this.#attempt = 1;
-      this.#o.log.info(`dockerd (pid ${handle.pid}) ended (${how}) to restart it: ${planned}`);
-      void this.#restartAfter(0, exitedAt);
-      return;
-    }
-    this.#attempt = lived >= this.#o.healthyAfterMs ? 1 : this.#attempt + 1;
-    const delay = Math.min(this.#o.maxDelayMs, this.#o.minDelayMs * 2 ** (this.#attempt - 1));
-    this.#o.log.warn(
-      `dockerd (pid ${handle.pid}) exited (${how}) after ` +
-        `${(lived / 1000).toFixed(1)} s; starting it again in ${(delay / 1000).toFixed(1)} s (attempt ${this.#attempt})`,
-    );
-    void this.#restartAfter(delay, exitedAt);
-  }
-
-  async #restartAfter(delayMs: number, exitedAt: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.#wakeDelay = resolve;
-      this.#delay = setTimeout(resolve, delayMs);
-    });
-    this.#wakeDelay = undefined;
-    if (!this.#restartEnabled) return;
-    const attempt = this.#attempt;
-    let handle: DockerdHandle;
-    try {
-      handle = this.#spawn();
-    } catch (error) {
-      // Counts as a quick death: the pause grows, and we try again.
-      this.#attempt++;
-      const delay = Math.min(this.#o.maxDelayMs, this.#o.minDelayMs * 2 ** (this.#attempt - 1));
-      this.#o.log.warn(`cannot start dockerd: ${describeError(error)}; trying again in ${(delay / 1000).toFixed(1)} s`);
-      void this.#restartAfter(delay, exitedAt);
-      return;
-    }
-    try {
-      await this.#o.waitReady(handle);
-    } catch (error) {
-      if (hasExited(handle) || handle !== this.#current || !this.#restartEnabled) return; // its exit schedules the next try
-      this.#o.log.warn(`the restarted dockerd (pid ${handle.pid}) does not answer: ${describeError(error)}; ending it`);
-      await terminate(handle, this.#o.graceMs);
-      return;
-    }
-    if (handle !== this.#current || hasExited(handle)) return;
-    this.#total++;
-    this.#o.emit(dockerdRestarted(attempt, handle.pid, this.#o.now() - exitedAt));
-    this.#o.log.info(`dockerd is back (pid ${handle.pid}, restart ${this.#total} since boot)`);
-    for (const listener of this.#listeners) {
-      try {
-        listener({ attempt, total: this.#total, handle });
-      } catch (error) {
-        this.#o.log.warn(`after the dockerd restart: ${describeError(error)}`);
-      }
-    }
+    return stopDaemon(this.#respawner, options);
   }
 }
 
-/** restart() on a dockerd that is not supervised. */
-export class DockerdRestartError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DockerdRestartError';
-  }
+/** Stops a respawned daemon (dockerd, containerd): how the running one ended, undefined when none ran. */
+export async function stopDaemon(respawner: Respawner<DockerdHandle>, options: { graceMs?: number }): Promise<DockerdExit | undefined> {
+  const handle = respawner.current;
+  const running = handle !== undefined && !hasExited(handle);
+  await respawner.stop(options);
+  return running ? handle.exited : undefined;
 }
 
-function hasExited(handle: DockerdHandle): boolean {
+export function hasExited(handle: DockerdHandle): boolean {
   return handle.gone.aborted || handle.child.exitCode !== null || handle.child.signalCode !== null;
-}
-
-async function terminate(handle: DockerdHandle, graceMs: number): Promise<DockerdExit> {
-  handle.child.kill('SIGTERM');
-  const timer = setTimeout(() => handle.child.kill('SIGKILL'), graceMs);
-  try {
-    return await handle.exited;
-  } finally {
-    clearTimeout(timer);
-  }
 }

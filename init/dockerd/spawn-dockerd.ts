@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { LineSplitter } from '../logs/line-splitter.ts';
+import { OdError } from '../../contract/errors.ts';
 
 export const dockerdPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -10,16 +11,11 @@ export const dockerdPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
  * (which also carries unknown `key=value` boot parameters). DOCKER_RAMDISK makes
  * dockerd's runtime use chroot instead of pivot_root, which fails on the initramfs root.
  */
-export function dockerdEnvironment(): NodeJS.ProcessEnv {
-  return { PATH: dockerdPath, DOCKER_RAMDISK: '1', HOME: '/' };
+export function dockerdEnvironment(root: 'initramfs' | 'pivotable' = 'initramfs'): NodeJS.ProcessEnv {
+  return root === 'initramfs' ? { PATH: dockerdPath, DOCKER_RAMDISK: '1', HOME: '/' } : { PATH: dockerdPath, HOME: '/' };
 }
 
-export class DockerdSpawnError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DockerdSpawnError';
-  }
-}
+export class DockerdSpawnError extends OdError {}
 
 export interface DockerdExit {
   code: number | null;
@@ -35,6 +31,8 @@ export interface DockerdHandle {
 }
 
 export interface SpawnDockerdOptions {
+  /** For messages: dockerd by default; containerd, which the init starts beside it, too. */
+  name?: string;
   binary: string;
   args: string[];
   /**
@@ -43,6 +41,10 @@ export interface SpawnDockerdOptions {
    * daemon never writes to a file that grows without bound.
    */
   onLine: (line: string) => void;
+  /** Where dockerd's root is: the initramfs (no pivot_root) by default; a container's root can pivot. */
+  root?: 'initramfs' | 'pivotable';
+  /** Added to the environment (the configuration's docker.env: HTTP_PROXY and the like); PATH and DOCKER_RAMDISK stay the init's. */
+  extraEnv?: Readonly<Record<string, string>>;
 }
 
 /** Lines from a pipe; a stream of its own per pipe, so stdout and stderr never mix mid-line. */
@@ -54,8 +56,33 @@ function readLines(stream: Readable, onLine: (line: string) => void): void {
   stream.on('error', () => splitter.end());
 }
 
-/** Starts dockerd with its output on pipes that the init reads line by line. */
+const busyTextRetryMs = 100;
+const busyTextAttempts = 50;
+
+/**
+ * Spawns, trying again for up to 5 s while exec(2) says ETXTBSY. Seen at boot on Debian
+ * 13's kernel under emulation: the kernel's initramfs unpacker closes the files it wrote
+ * through a deferred fput, and a busy machine can reach dockerd's exec before the last
+ * close of its 75 MB binary ran. The wait is synchronous because the supervisor's spawn
+ * is; it only ever happens on that rare error.
+ */
+export function spawnRetryingBusyText(start: () => ChildProcess, attempts = busyTextAttempts): ChildProcess {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return start();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ETXTBSY' || attempt >= attempts) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, busyTextRetryMs);
+    }
+  }
+}
+
+/**
+ * Starts dockerd (or containerd: the same kind of daemon, with the same environment)
+ * with its output on pipes that the init reads line by line.
+ */
 export function spawnDockerd(options: SpawnDockerdOptions): DockerdHandle {
+  const name = options.name ?? 'dockerd';
   try {
     accessSync(options.binary, fsConstants.X_OK);
   } catch (cause) {
@@ -64,10 +91,12 @@ export function spawnDockerd(options: SpawnDockerdOptions): DockerdHandle {
 
   let child: ChildProcess;
   try {
-    child = spawn(options.binary, options.args, {
-      env: dockerdEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawnRetryingBusyText(() =>
+      spawn(options.binary, options.args, {
+        env: { ...options.extraEnv, ...dockerdEnvironment(options.root) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
   } catch (cause) {
     throw new DockerdSpawnError(`cannot start ${options.binary}: ${(cause as Error).message}`, { cause });
   }
@@ -77,11 +106,11 @@ export function spawnDockerd(options: SpawnDockerdOptions): DockerdHandle {
   const controller = new AbortController();
   const exited = new Promise<DockerdExit>((resolve) => {
     child.once('error', (error) => {
-      controller.abort(`dockerd could not run: ${error.message}`);
+      controller.abort(`${name} could not run: ${error.message}`);
       resolve({ code: null, signal: null });
     });
     child.once('exit', (code, signal) => {
-      controller.abort(`dockerd exited (${signal ? `signal ${signal}` : `code ${code}`})`);
+      controller.abort(`${name} exited (${signal ? `signal ${signal}` : `code ${code}`})`);
       resolve({ code, signal });
     });
   });

@@ -1,3 +1,4 @@
+import { formatRecord, type RecordSink } from '../console.ts';
 import type { RotatingLog } from './rotating-log.ts';
 
 export interface InitLogOptions {
@@ -31,7 +32,16 @@ export class InitLog {
     return this.#file.path;
   }
 
-  /** Every line the init prints on the console comes through here. */
+  /**
+   * The log as a console sink: the init's own lines and events. dockerd's lines shown
+   * on the console are kept in docker.log already.
+   */
+  readonly sink: RecordSink = (record) => {
+    if (record.kind === 'dockerd') return;
+    for (const line of formatRecord(record)) this.line(line);
+  };
+
+  /** A line as the console printed it. */
   line(text: string): void {
     const stamped = `${this.#clock().toISOString()} ${text}\n`;
     if (this.#buffer) {

@@ -19,8 +19,3 @@ export function resolveLogRouting(log: LogTarget | null, debug: boolean): LogRou
   const target = log ?? (debug ? 'both' : 'file');
   return { file: target !== 'console', console: target !== 'file' };
 }
-
-export function describeRouting(routing: LogRouting): string {
-  if (routing.file && routing.console) return 'files under /var/log and the console';
-  return routing.file ? 'files under /var/log' : 'the console only';
-}

@@ -15,8 +15,11 @@ export interface DhcpSpecOptions {
 }
 
 /**
- * Host network and NET_ADMIN to configure the real interface; the state directory
- * mounted at the same path so lease.json and resolv.conf land on the host. Restart
+ * Host network and NET_ADMIN to configure the real interface, and nothing more than the
+ * client needs: NET_RAW for udhcpc's packet socket, NET_BIND_SERVICE for its UDP port
+ * 68 (on the host network no sysctl opens low ports). Every other capability is
+ * dropped: the client parses packets from the network as root. The state directory
+ * mounted at the same path so lease.json lands on the host. Restart
  * policy unless-stopped: the daemon restarts a crashed client (leases keep being
  * renewed) but leaves it stopped when a person stopped it on purpose.
  */
@@ -31,7 +34,8 @@ export function dhcpContainerSpec(options: DhcpSpecOptions): ContainerSpec {
     Labels: { 'io.only-docker.role': 'dhcp' },
     HostConfig: {
       NetworkMode: 'host',
-      CapAdd: ['NET_ADMIN'],
+      CapDrop: ['ALL'],
+      CapAdd: ['NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE'],
       Binds: [`${options.stateDir}:${options.stateDir}`],
       RestartPolicy: { Name: 'unless-stopped' },
     },

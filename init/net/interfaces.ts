@@ -1,11 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OdError } from '../../contract/errors.ts';
 
-export class InterfaceMissingError extends Error {
+export class InterfaceMissingError extends OdError {
   constructor(message: string) {
     super(message);
-    this.name = 'InterfaceMissingError';
   }
 }
 

@@ -1,18 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dhcpContainerSpec } from './dhcp-container.ts';
 import { firstDeviceInterface, InterfaceMissingError, waitForInterface } from './interfaces.ts';
 import { renderResolvConf, writeFileAtomic } from './resolv-conf.ts';
 import { applyStaticAddress, StaticAddressError, staticAddressCommands } from './static-address.ts';
-
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'od-net-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 
 test('static address commands: link up, flush, address, default route', () => {
   assert.deepEqual(staticAddressCommands('eth0', { ip: '10.0.2.15', prefix: 24 }, '10.0.2.2'), [
@@ -62,14 +56,15 @@ test('interfaces: named, auto = the first with a device, waiting for a late one'
   assert.equal(await waitForInterface(sys, 'ens3', 100, 20), 'ens3');
 });
 
-test('the DHCP container: host network, NET_ADMIN, state directory at the same path', () => {
+test('the DHCP container: host network, only the network capabilities, state directory at the same path', () => {
   assert.deepEqual(dhcpContainerSpec({ image: 'only-docker/dhcp:1.0.0', iface: 'eth0', stateDir: '/run/only-docker/net', hostname: 'box' }), {
     Image: 'only-docker/dhcp:1.0.0',
     Env: ['DHCP_INTERFACE=eth0', 'DHCP_STATE_DIR=/run/only-docker/net', 'DHCP_HOSTNAME=box'],
     Labels: { 'io.only-docker.role': 'dhcp' },
     HostConfig: {
       NetworkMode: 'host',
-      CapAdd: ['NET_ADMIN'],
+      CapDrop: ['ALL'],
+      CapAdd: ['NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE'],
       Binds: ['/run/only-docker/net:/run/only-docker/net'],
       RestartPolicy: { Name: 'unless-stopped' },
     },

@@ -1,15 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Ipv4Cidr } from '../config/options.ts';
+import { formatIpv4Cidr, type Ipv4Cidr } from './ipv4-cidr.ts';
+import { OdError } from '../../contract/errors.ts';
 
 const run = promisify(execFile);
 
-export class StaticAddressError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StaticAddressError';
-  }
-}
+export class StaticAddressError extends OdError {}
 
 /**
  * The `ip` commands (busybox's, which speaks netlink) that give the interface exactly
@@ -21,10 +17,19 @@ export function staticAddressCommands(iface: string, address: Ipv4Cidr, gateway:
   const commands = [
     ['ip', 'link', 'set', 'dev', iface, 'up'],
     ['ip', 'addr', 'flush', 'dev', iface],
-    ['ip', 'addr', 'add', `${address.ip}/${address.prefix}`, 'broadcast', '+', 'dev', iface],
+    ['ip', 'addr', 'add', formatIpv4Cidr(address), 'broadcast', '+', 'dev', iface],
   ];
   if (gateway) commands.push(['ip', 'route', 'replace', 'default', 'via', gateway, 'dev', iface]);
   return commands;
+}
+
+/**
+ * Another card on a segment of its own (interfaces: in the configuration): its MTU
+ * first, then its address as above, without a default route (the first card has it).
+ */
+export function interfaceAddressCommands(iface: string, address: Ipv4Cidr, mtu?: number): string[][] {
+  const setMtu = mtu === undefined ? [] : [['ip', 'link', 'set', 'dev', iface, 'mtu', String(mtu)]];
+  return [...setMtu, ...staticAddressCommands(iface, address, null)];
 }
 
 /** Runs the commands one after the other with busybox; the first failure stops and says which. */

@@ -1,6 +1,8 @@
 // What a person can ask PID 1 for, and how each request reaches it.
 
-export type ShutdownAction = 'poweroff' | 'reboot' | 'halt';
+import type { ShutdownAction } from '../../contract/events.ts';
+
+export type { ShutdownAction };
 
 /** reboot(2) commands (<linux/reboot.h>); glibc's reboot() adds the magic numbers. */
 export const LINUX_REBOOT_CMD_RESTART = 0x01234567;

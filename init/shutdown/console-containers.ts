@@ -1,14 +1,10 @@
+import { listContainers, type ContainerSummary } from '../docker/containers.ts';
 import { DockerApiError, DockerClient } from '../docker/docker-client.ts';
-import { describeError } from '../runner.ts';
+import { describeError } from '../../contract/errors.ts';
 import { runningDockerd, type ShutdownContext } from './shutdown-context.ts';
 
 /** The label the console supervisor gives every console container (supervise/console-container.ts). */
 export const consoleLabel = 'io.only-docker.console';
-
-interface ContainerSummary {
-  Id: string;
-  Names?: string[];
-}
 
 const quiet404 = (error: unknown) => {
   if (error instanceof DockerApiError && (error.status === 404 || error.status === 409)) return;
@@ -25,10 +21,9 @@ const quiet404 = (error: unknown) => {
 export async function hangUpConsoles(ctx: ShutdownContext, graceMs: number): Promise<string[]> {
   if (!runningDockerd(ctx.system)) return [];
   const client = new DockerClient({ socketPath: ctx.paths.dockerSocket });
-  const filters = encodeURIComponent(JSON.stringify({ label: [consoleLabel] }));
   let consoles: ContainerSummary[];
   try {
-    consoles = await client.json<ContainerSummary[]>('GET', `/containers/json?filters=${filters}`, undefined, { timeoutMs: 3000 });
+    consoles = await listContainers(client, { label: consoleLabel }, { timeoutMs: 3000 });
   } catch (error) {
     ctx.console.warn(`cannot list the console containers: ${describeError(error)}`);
     return [];

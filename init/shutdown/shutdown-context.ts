@@ -9,9 +9,10 @@ import type { ShutdownRequest } from './actions.ts';
  * the narrow view, so the shutdown steps can be tested with small fakes.
  */
 export interface BootedSystem {
-  /** The dockerd the boot started (replaced when the supervisor restarts it). */
-  dockerd?: DockerdHandle;
-  dockerdSupervisor?: { disableRestart(): void; readonly current?: DockerdHandle | undefined };
+  /** Its `current` is the running dockerd. */
+  dockerdSupervisor?: { disableRestart(): void; readonly current: DockerdHandle | undefined };
+  /** The containerd the init runs beside dockerd: stopped after it. */
+  containerd?: { disableRestart(): void; readonly running: boolean; stop(options: { graceMs?: number }): Promise<{ signal: NodeJS.Signals | null } | undefined> };
   /** Consoles and the VT2 shell: stop() ends respawning and the child. */
   supervised?: ReadonlyArray<{ readonly name: string; stop(): Promise<void> }>;
   storage?: StorageState;
@@ -65,7 +66,7 @@ export interface ShutdownContext {
 
 /** The dockerd to stop, if one is running. */
 export function runningDockerd(system: BootedSystem): DockerdHandle | undefined {
-  const handle = system.dockerdSupervisor?.current ?? system.dockerd;
+  const handle = system.dockerdSupervisor?.current;
   if (!handle || handle.gone.aborted || handle.child.exitCode !== null || handle.child.signalCode !== null) return undefined;
   return handle;
 }

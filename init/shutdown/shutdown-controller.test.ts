@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { BootConsole } from '../console.ts';
+import { BootConsole, textSink } from '../console.ts';
 import type { DockerdExit, DockerdHandle } from '../dockerd/spawn-dockerd.ts';
 import { fakeSys, type FakeSys } from '../testing/fake-sys.ts';
 import { LINUX_REBOOT_CMD_POWER_OFF, LINUX_REBOOT_CMD_RESTART, type ShutdownRequest } from './actions.ts';
@@ -73,7 +73,7 @@ async function rig(
   const order: string[] = [];
   const lines: string[] = [];
   const sys = orderedSys(order);
-  const console = new BootConsole((line) => lines.push(line));
+  const console = new BootConsole(textSink((line) => lines.push(line)));
   // The API lists one running container.
   const socket = join(dir, 'docker.sock');
   const server = createServer((req, res) => {
@@ -97,7 +97,7 @@ async function rig(
   const mountinfo = join(dir, 'mountinfo');
   writeFileSync(mountinfo, options.mountinfo ?? '');
   const system: BootedSystem = {
-    dockerd: fakeDockerd(order, options.exitAfterMs),
+    dockerdSupervisor: { disableRestart: () => {}, current: fakeDockerd(order, options.exitAfterMs) },
     supervised: [
       { name: 'console on ttyS0', stop: async () => void order.push('stop console on ttyS0') },
       { name: 'host shell on tty2', stop: async () => void order.push('stop host shell on tty2') },
@@ -167,7 +167,7 @@ test('poweroff: supervision, then containers through dockerd, dockerd, sync, the
   assert.deepEqual(shutdown[0], { od: 'shutdown', status: 'start', action: 'poweroff', source: 'poweroff (SIGUSR2)' });
   assert.deepEqual(
     shutdown.filter((e) => e.step && e.status !== 'start').map((e) => `${e.step}:${e.status}`),
-    ['stopSupervision:done', 'stopContainers:done', 'stopDockerd:skipped', 'killRemaining:skipped', 'syncFilesystems:done', 'unmountDisk:done'],
+    ['stopSupervision:done', 'stopContainers:done', 'stopDockerd:skipped', 'stopContainerd:skipped', 'killRemaining:skipped', 'syncFilesystems:done', 'unmountDisk:done'],
   );
   assert.deepEqual(Object.keys(shutdown.at(-1)!), ['od', 'status', 'action', 'ms']);
   assert.equal(shutdown.at(-1)!.status, 'done');
@@ -195,13 +195,13 @@ test('a container that ignores SIGTERM is killed when the grace period ends; shu
 });
 
 test('RAM mode and no dockerd: nothing to stop or unmount, still synced and powered off', async (t) => {
-  const r = await rig(t, { exitAfterMs: 0, system: { dockerd: undefined, supervised: [], storage: { mode: 'ram', reason: 'no disk' } } });
+  const r = await rig(t, { exitAfterMs: 0, system: { dockerdSupervisor: undefined, supervised: [], storage: { mode: 'ram', reason: 'no disk' } } });
   r.controller.request({ action: 'halt', source: 'halt (SIGUSR1)' });
   await r.controller.finished;
   assert.deepEqual(r.order, ['no more emergency shells', 'sync()', 'sync()', 'reboot(0xcdef0123)']);
   assert.deepEqual(
     events(r.lines).filter((e) => e.status === 'skipped').map((e) => e.step),
-    ['stopSupervision', 'stopContainers', 'stopDockerd', 'killRemaining', 'unmountDisk'],
+    ['stopSupervision', 'stopContainers', 'stopDockerd', 'stopContainerd', 'killRemaining', 'unmountDisk'],
   );
 });
 
@@ -209,7 +209,7 @@ test('a shutdown step that hangs does not keep the machine up: the watchdog rebo
   const order: string[] = [];
   const sys = orderedSys(order);
   const lines: string[] = [];
-  const console = new BootConsole((line) => lines.push(line));
+  const console = new BootConsole(textSink((line) => lines.push(line)));
   t.after(() => void 0);
   const controller = new ShutdownController({
     console,

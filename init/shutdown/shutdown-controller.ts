@@ -1,10 +1,12 @@
 import type { BootConsole } from '../console.ts';
-import { runPlan, describeError, type PlanStep } from '../runner.ts';
+import { runPlan, type PlanStep } from '../runner.ts';
+import { describeError } from '../../contract/errors.ts';
 import type { Sys } from '../sys/sys.ts';
 import { rebootCommand, type ShutdownAction, type ShutdownRequest } from './actions.ts';
-import { shutdownEvents } from './shutdown-events.ts';
+import { shutdownEvents } from '../../contract/events.ts';
 import type { ShutdownContext } from './shutdown-context.ts';
 import { shutdownPlan } from './shutdown-plan.ts';
+import { within } from '../sys/within.ts';
 
 export interface ShutdownControllerOptions {
   console: BootConsole;
@@ -84,10 +86,7 @@ export class ShutdownController {
 
       if (this.#o.bootSettled) {
         const settleMs = this.#o.bootSettleMs ?? 30_000;
-        const settled = await Promise.race([
-          this.#o.bootSettled().then(() => true),
-          new Promise<false>((resolve) => setTimeout(resolve, settleMs, false).unref()),
-        ]);
+        const settled = await within(this.#o.bootSettled().then(() => true), settleMs, false);
         if (!settled) out.warn(`the boot step in progress did not end within ${settleMs / 1000} s; shutting down anyway`);
       }
 

@@ -2,6 +2,7 @@ import type { ShutdownStep } from './shutdown-plan-types.ts';
 import { killRemaining } from './steps/kill-remaining.ts';
 import { stopContainers } from './steps/stop-containers.ts';
 import { stopDockerd } from './steps/stop-dockerd.ts';
+import { stopContainerd } from './steps/stop-containerd.ts';
 import { stopSupervision } from './steps/stop-supervision.ts';
 import { syncFilesystems } from './steps/sync-filesystems.ts';
 import { unmountDisk } from './steps/unmount-disk.ts';
@@ -15,6 +16,7 @@ export const shutdownPlan: readonly ShutdownStep[] = [
   stopSupervision,
   stopContainers,
   stopDockerd,
+  stopContainerd,
   killRemaining,
   syncFilesystems,
   unmountDisk,

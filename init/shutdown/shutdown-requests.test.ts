@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BootConsole } from '../console.ts';
+import { BootConsole, textSink } from '../console.ts';
 import { fakeSys } from '../testing/fake-sys.ts';
 import { LINUX_REBOOT_CMD_CAD_OFF, signalActions, type ShutdownRequest } from './actions.ts';
 import type { PowerButtonWatcher } from './power-button.ts';
@@ -19,7 +19,7 @@ test('busybox poweroff/reboot/halt, Ctrl-Alt-Del and SIGPWR become requests; CAD
   const requests: ShutdownRequest[] = [];
   let started = false;
   listenForShutdownRequests({
-    console: new BootConsole(() => {}),
+    console: new BootConsole(textSink(() => {})),
     sys,
     request: (r) => requests.push(r),
     powerButton: { start: () => void (started = true) } as unknown as PowerButtonWatcher,
@@ -49,7 +49,7 @@ test('a kernel that refuses CAD_OFF is reported, and the rest still listens', (t
   sys.failNext('reboot', 'EPERM');
   const lines: string[] = [];
   listenForShutdownRequests({
-    console: new BootConsole((l) => lines.push(l)),
+    console: new BootConsole(textSink((l) => lines.push(l))),
     sys,
     request: () => {},
     powerButton: { start: () => {} } as unknown as PowerButtonWatcher,

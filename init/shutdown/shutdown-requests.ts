@@ -1,5 +1,5 @@
 import type { BootConsole } from '../console.ts';
-import { describeError } from '../runner.ts';
+import { describeError } from '../../contract/errors.ts';
 import type { Sys } from '../sys/sys.ts';
 import { LINUX_REBOOT_CMD_CAD_OFF, signalActions, signalSources, type ShutdownRequest } from './actions.ts';
 import { PowerButtonWatcher } from './power-button.ts';

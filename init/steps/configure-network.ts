@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Step } from '../context.ts';
-import { netConfigured } from '../events.ts';
+import { netConfigured } from '../../contract/events.ts';
 import { waitForInterface } from '../net/interfaces.ts';
 import { renderResolvConf, writeFileAtomic } from '../net/resolv-conf.ts';
+import { resolvConfPath } from '../net/lease-resolv-conf.ts';
 import { applyStaticAddress, staticAddressCommands } from '../net/static-address.ts';
+import { formatIpv4Cidr } from '../net/ipv4-cidr.ts';
 
 /** How long a NIC driver may still be probing after the modules were loaded. */
 const interfaceWaitMs = 10_000;
@@ -28,10 +29,10 @@ export const configureNetwork: Step = {
     const iface = await waitForInterface(ctx.paths.sysClassNet, net.interface, interfaceWaitMs);
     await applyStaticAddress(ctx.paths.busybox, staticAddressCommands(iface, net.address, net.gateway));
     await mkdir(ctx.paths.netStateDir, { recursive: true });
-    await writeFileAtomic(join(ctx.paths.netStateDir, 'resolv.conf'), renderResolvConf(net.dns));
+    await writeFileAtomic(resolvConfPath(ctx.paths.netStateDir), renderResolvConf(net.dns));
     ctx.console.event(netConfigured(iface, net.address.ip, performance.now() - started));
     ctx.console.info(
-      `${iface}: static ${net.address.ip}/${net.address.prefix}${net.gateway ? ` via ${net.gateway}` : ', no default route'}, ` +
+      `${iface}: static ${formatIpv4Cidr(net.address)}${net.gateway ? ` via ${net.gateway}` : ', no default route'}, ` +
         `${net.dns.length ? `DNS ${net.dns.join(', ')}` : 'no DNS server'} (od.net.*; no DHCP)`,
     );
   },

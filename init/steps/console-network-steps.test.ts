@@ -1,22 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeContext } from '../testing/fake-context.ts';
 import { logFrame, startFakeDocker } from '../testing/fake-docker.ts';
 import { initVersion } from '../version.ts';
 import { configureNetwork } from './configure-network.ts';
-import { loadBundledImages, parseImageIndex } from './load-bundled-images.ts';
+import { loadBundledImages } from './load-bundled-images.ts';
+import { parseImageIndex } from '../../contract/image-index.ts';
 import { runDhcp } from './run-dhcp.ts';
 import { startConsole } from './start-console.ts';
 import { startHostShell } from './start-host-shell.ts';
-
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'od-steps-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 
 const lease = (ip: string) => JSON.stringify({ event: 'bound', interface: 'eth0', ip, prefix: 24, router: ['10.0.2.2'], dns: ['10.0.2.3'], domain: '', leaseSeconds: 86400 });
 
@@ -76,6 +71,7 @@ test('runDhcp starts the DHCP container as documented and reports the first leas
   // Left by the last boot: removed before the new container starts.
   mkdirSync(stateDir);
   writeFileSync(join(stateDir, 'lease.json'), lease('10.9.9.9'));
+  symlinkSync('/etc/passwd', join(stateDir, 'resolv.conf'));
   fake.onStart = (container) => {
     container.running = true;
     assert.equal(existsSync(join(stateDir, 'lease.json')), false, 'stale lease removed first');
@@ -88,7 +84,8 @@ test('runDhcp starts the DHCP container as documented and reports the first leas
   assert.equal(create.path, '/containers/create?name=dhcp');
   const body = JSON.parse(create.body.toString());
   assert.equal(body.HostConfig.NetworkMode, 'host');
-  assert.deepEqual(body.HostConfig.CapAdd, ['NET_ADMIN']);
+  assert.deepEqual(body.HostConfig.CapDrop, ['ALL']);
+  assert.deepEqual(body.HostConfig.CapAdd, ['NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE']);
   assert.deepEqual(body.HostConfig.Binds, [`${stateDir}:${stateDir}`]);
   assert.ok(body.Env.includes('DHCP_HOSTNAME=box'));
   const event = ctx.lines.map((l) => (l.startsWith('{') ? JSON.parse(l) : undefined)).find((e) => e?.od === 'dhcp');
@@ -96,6 +93,9 @@ test('runDhcp starts the DHCP container as documented and reports the first leas
   assert.equal(event.status, 'bound');
   assert.equal(event.ip, '10.0.2.15');
   assert.match(ctx.lines.at(-1)!, /^init: DHCP on eth0: 10\.0\.2\.15\/24 via 10\.0\.2\.2, DNS 10\.0\.2\.3, lease 86400 s \(\d+\.\d s\)$/);
+  // resolv.conf is the init's, from the parsed lease, beside the container's directory:
+  // what the container left there (here a link to a host file) is never used.
+  assert.equal(readFileSync(join(dir, 'resolv.conf'), 'utf8'), '# written by the only-docker init from the DHCP lease of eth0\nnameserver 10.0.2.3\n');
 });
 
 test('runDhcp without an answer: a timeout event, a warning and the client log; the boot goes on', async (t) => {
@@ -141,7 +141,7 @@ test('configureNetwork sets the static address with ip and writes resolv.conf', 
     'ip addr add 10.0.2.15/24 broadcast + dev eth0',
     'ip route replace default via 10.0.2.2 dev eth0',
   ]);
-  assert.equal(readFileSync(join(dir, 'net', 'resolv.conf'), 'utf8'), '# written by the only-docker init from od.net.dns\nnameserver 10.0.2.3\n');
+  assert.equal(readFileSync(join(dir, 'resolv.conf'), 'utf8'), '# written by the only-docker init from od.net.dns\nnameserver 10.0.2.3\n');
   assert.ok(ctx.lines.some((l) => /^\{"od":"net","status":"configured","interface":"eth0","ip":"10\.0\.2\.15","ms":\d+\}$/.test(l)));
   assert.ok(ctx.lines.includes('init: eth0: static 10.0.2.15/24 via 10.0.2.2, DNS 10.0.2.3 (od.net.*; no DHCP)'));
 });

@@ -3,34 +3,11 @@ import { join } from 'node:path';
 import type { BootContext, Step } from '../context.ts';
 import { DockerClient } from '../docker/docker-client.ts';
 import { inspectImage, loadImageArchive } from '../docker/images.ts';
-import { describeError } from '../runner.ts';
+import { describeError, OdError } from '../../contract/errors.ts';
+import { IMAGE_INDEX_FILE } from '../../contract/initrd-layout.ts';
+import { parseImageIndex, type BundledImage } from '../../contract/image-index.ts';
 
-/** One entry of the initrd's images/index.json (written by builder/initrd/build-initrd.ts). */
-export interface BundledImage {
-  name: string;
-  file: string;
-  repoTags: string[];
-  imageId: string;
-}
-
-export class BundledImagesError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BundledImagesError';
-  }
-}
-
-export function parseImageIndex(text: string): BundledImage[] {
-  const raw = JSON.parse(text) as unknown;
-  if (!Array.isArray(raw)) throw new BundledImagesError('index.json is not a list');
-  return raw.map((entry, i) => {
-    const e = entry as Partial<BundledImage>;
-    if (typeof e.name !== 'string' || typeof e.file !== 'string' || typeof e.imageId !== 'string' || !Array.isArray(e.repoTags)) {
-      throw new BundledImagesError(`index.json entry ${i} lacks name, file, imageId or repoTags`);
-    }
-    return { name: e.name, file: e.file, imageId: e.imageId, repoTags: e.repoTags.map(String) };
-  });
-}
+export class BundledImagesError extends OdError {}
 
 export type LoadOutcome = { image: BundledImage; loaded: boolean; ms: number; error?: unknown };
 
@@ -72,9 +49,9 @@ export const loadBundledImages: Step = {
   async run(ctx) {
     let index: BundledImage[];
     try {
-      index = parseImageIndex(await readFile(join(ctx.paths.bundledImagesDir, 'index.json'), 'utf8'));
+      index = parseImageIndex(await readFile(join(ctx.paths.bundledImagesDir, IMAGE_INDEX_FILE), 'utf8'));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { skipped: `no ${ctx.paths.bundledImagesDir}/index.json in this initrd` };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { skipped: `no ${join(ctx.paths.bundledImagesDir, IMAGE_INDEX_FILE)} in this initrd` };
       throw error;
     }
     const client = new DockerClient({ socketPath: ctx.paths.dockerSocket });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Step } from '../context.ts';
-import { loadListPath, loadModuleList, parseLoadList, readProcModules, sysModuleExists } from '../sys/kernel-modules.ts';
+import { parseLoadList } from '../../contract/module-load-list.ts';
+import { loadListPath, loadModuleList, readProcModules, sysModuleExists } from '../sys/kernel-modules.ts';
 
 export const loadModules: Step = {
   name: 'loadModules',

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { fakeContext, type FakeContext } from '../testing/fake-context.ts';
 import { readAt } from '../storage/block-devices.ts';
 import { extSuperblockOf } from '../storage/signatures.ts';
-import { blankImage, extImage, MiB, tempDir } from '../storage/test-images.ts';
+import { blankImage, extImage, MiB } from '../storage/test-images.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 import { createMountDockerDisk, defaultStorageTools, type StoragePaths, type StorageTools } from './mount-docker-disk.ts';
+import { runTool } from '../storage/e2fs-tools.ts';
 import { MS_BIND } from '../sys/mount-flags.ts';
 
 /** A sysfs tree and a /dev directory whose device nodes are the image files themselves. */
@@ -110,7 +112,7 @@ test('od.disk.format naming a disk that holds files: refused, untouched, RAM mod
   ctx.config.disk = { timeoutMs: 200, format: image, settleMs: 1500 };
   await createMountDockerDisk(paths, { ...fastTools, now: (() => { let t = 0; return () => (t += 100); })() }).run(ctx);
   assert.deepEqual(events(ctx), [
-    { od: 'disk', status: 'refused', device: image, reason: `${image} is not formatted: it holds an ext4 filesystem labelled "DATA"; only a blank disk is (first and last MiB all zero, no partitions)` },
+    { od: 'disk', status: 'refused', device: image, reason: `${image} is not formatted: it holds an ext4 filesystem labelled "DATA"; only a blank disk is (first and last MiB and the usual partition starts all zero, no partitions)` },
     { od: 'disk', status: 'ram' },
   ]);
   assert.equal(createHash('sha256').update(readFileSync(image)).digest('hex'), before);
@@ -132,6 +134,21 @@ test('a disk e2fsck cannot repair alone is not mounted; one that fails to mount 
   await createMountDockerDisk(paths, fastTools).run(ctx2);
   assert.deepEqual(events(ctx2).map((e) => e.status), ['checked', 'failed', 'ram']);
   assert.equal(ctx2.storage?.mode, 'ram');
+});
+
+test('a disk whose e2fsck was killed half-way (a shutdown, the OOM killer) is never mounted', async (t) => {
+  const root = tempDir(t);
+  const paths = machine(root, { vda: extImage(join(root, 'docker.img'), ['-t', 'ext4', '-L', 'DOCKER']) });
+  const ctx = fakeContext();
+  // A real process, killed by a signal while it runs, as the shutdown's kill of the
+  // remaining processes would end e2fsck.
+  const killed: StorageTools = { ...fastTools, fsck: () => runTool('sh', ['-c', 'echo "Pass 1: Checking inodes"; kill -TERM $$']) };
+  await createMountDockerDisk(paths, killed).run(ctx);
+  assert.deepEqual(ctx.sys.calls, [], 'nothing mounted');
+  assert.deepEqual(events(ctx).map((e) => e.status), ['checked', 'failed', 'ram']);
+  assert.equal(events(ctx)[0]!.result, 'interrupted');
+  assert.match(String(events(ctx)[1]!.error), /e2fsck was killed \(SIGTERM\) before it finished; not mounted/);
+  assert.equal(ctx.storage?.mode, 'ram');
 });
 
 test('no disk labelled DOCKER and the kernel announces nothing new: the wait ends after od.disk.settle', async (t) => {

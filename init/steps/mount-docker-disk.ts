@@ -2,13 +2,14 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync } from 'nod
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BootContext, Step } from '../context.ts';
-import { describeError } from '../runner.ts';
+import { describeError, OdError } from '../../contract/errors.ts';
 import { listBlockDevices, readAt } from '../storage/block-devices.ts';
 import { dockerDataRoot, dockerLabel, persistentDirs, type PersistentDir } from '../storage/disk-layout.ts';
 import { checkExtFilesystem, fsckVerdict, makeExtFilesystem, type ToolRun } from '../storage/e2fs-tools.ts';
 import { findDockerDisk } from '../storage/find-docker-disk.ts';
 import { readMountInfo } from '../storage/mountinfo.ts';
-import { diskEvents, type StorageState } from '../storage/storage-state.ts';
+import { diskEvents } from '../../contract/events.ts';
+import type { StorageState } from '../storage/storage-state.ts';
 import { MS_BIND } from '../sys/mount-flags.ts';
 
 export interface StoragePaths {
@@ -59,12 +60,7 @@ export const defaultStorageTools: StorageTools = {
 };
 
 /** The disk could not be used; the boot goes on with Docker in RAM. */
-class DiskUnusableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DiskUnusableError';
-  }
-}
+class DiskUnusableError extends OdError {}
 
 function ensureMtab(path: string): void {
   try {
@@ -181,9 +177,8 @@ async function checkDisk(ctx: BootContext, tools: StorageTools, device: string):
   const verdict = fsckVerdict(run);
   ctx.console.event(diskEvents.checked(device, verdict.result, run.ms));
   if (!verdict.mount) {
-    throw new DiskUnusableError(
-      `${device}: ${verdict.summary}; not mounted, so nothing is made worse. Repair it from the console: e2fsck -f ${device}`,
-    );
+    const next = verdict.result === 'interrupted' ? `It is checked again at the next boot, or from the console: e2fsck -p ${device}` : `Repair it from the console: e2fsck -f ${device}`;
+    throw new DiskUnusableError(`${device}: ${verdict.summary}; not mounted, so nothing is made worse. ${next}`);
   }
   if (verdict.result === 'clean') ctx.console.debug(`${device}: e2fsck -p: clean (${run.ms} ms)`);
   else ctx.console.warn(`${device}: ${verdict.summary}`);

@@ -96,7 +96,7 @@ test('after the network: a new address gets a new server certificate and a docke
   // The certificate of a boot before the lease: loopback only.
   writeFileSync(
     layout.server.cert,
-    createCertificate({
+    await createCertificate({
       kind: 'server',
       commonName: 'only-docker',
       keyPem: readFileSync(layout.server.key, 'utf8'),
@@ -127,7 +127,7 @@ test('after the network, without a supervised dockerd: the new certificate waits
   // A certificate that lacks the host name: it must be replaced.
   writeFileSync(
     layout.server.cert,
-    createCertificate({ kind: 'server', commonName: 'only-docker', keyPem: readFileSync(layout.server.key, 'utf8'), issuer: { certPem: readFileSync(layout.ca.cert, 'utf8'), keyPem: readFileSync(layout.ca.key, 'utf8') }, names: ['localhost'], notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 100 * 86_400_000) }),
+    await createCertificate({ kind: 'server', commonName: 'only-docker', keyPem: readFileSync(layout.server.key, 'utf8'), issuer: { certPem: readFileSync(layout.ca.cert, 'utf8'), keyPem: readFileSync(layout.ca.key, 'utf8') }, names: ['localhost'], notBefore: new Date(Date.now() - 1000), notAfter: new Date(Date.now() + 100 * 86_400_000) }),
   );
   await refreshTls.run(ctx);
   assert.ok(ctx.lines.includes('init: warning: dockerd is not supervised: it serves the new certificate from its next start'), ctx.lines.join('\n'));

@@ -24,17 +24,15 @@ import type { BootContext, Step } from '../context.ts';
 import { machineAddresses, serverAddresses, serverDnsNames } from '../tls/addresses.ts';
 import { copyClientCertificates } from '../tls/cert-share.ts';
 import { readPersistence } from '../tls/persistence.ts';
-import { tlsReady, tlsRenewed } from '../tls/tls-events.ts';
+import { tlsReady, tlsRenewed } from '../../contract/events.ts';
+import { OdError } from '../../contract/errors.ts';
+import { within } from '../sys/within.ts';
 
-export class TlsRestartError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TlsRestartError';
-  }
-}
+export class TlsRestartError extends OdError {}
 
-// forge (~300 KB of JavaScript) is loaded only by a boot that uses the remote API: the
-// bundle turns this dynamic import into a require on first use.
+// The X.509 library and its ASN.1 modules (~500 KB of JavaScript) are loaded only by a
+// boot that uses the remote API: the bundle turns this dynamic import into a require on
+// first use.
 const loadEnsure = () => import('../tls/ensure-certificates.ts');
 
 async function copyToShare(ctx: BootContext, layout: NonNullable<BootContext['tls']>['layout']): Promise<void> {
@@ -96,15 +94,8 @@ async function restartDockerd(ctx: BootContext, reason: string): Promise<boolean
   const supervisor = ctx.dockerdSupervisor;
   if (!supervisor?.restartEnabled) return false;
   const waitMs = ctx.config.dockerd.timeoutMs + 60_000;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TlsRestartError(`dockerd was not back within ${waitMs / 1000} s after the restart for the new certificate`)), waitMs);
-  });
-  try {
-    await Promise.race([supervisor.restart(reason, { graceMs: 30_000 }), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const back = await within(supervisor.restart(reason, { graceMs: 30_000 }).then(() => true), waitMs, false);
+  if (!back) throw new TlsRestartError(`dockerd was not back within ${waitMs / 1000} s after the restart for the new certificate`);
   return true;
 }
 

@@ -1,11 +1,14 @@
+import { LEASE_FILE } from '../../contract/initrd-layout.ts';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Step } from '../context.ts';
 import { containerLogs, createContainer, removeContainer, startContainer } from '../docker/containers.ts';
 import { DockerClient } from '../docker/docker-client.ts';
-import { dhcpBound, dhcpTimeout } from '../events.ts';
+import { dhcpBound, dhcpTimeout } from '../../contract/events.ts';
 import { bundledDhcpImage, dhcpContainerName, dhcpContainerSpec } from '../net/dhcp-container.ts';
 import { describeLease, waitForLease } from '../net/lease.ts';
+import { followLease, renderLeaseResolvConf, resolvConfPath } from '../net/lease-resolv-conf.ts';
+import { writeFileAtomic } from '../net/resolv-conf.ts';
 import { initVersion } from '../version.ts';
 
 /**
@@ -23,7 +26,7 @@ export const runDhcp: Step = {
     if (!net.dhcp) return { skipped: 'od.dhcp=off: the network is left as it is' };
     const client = new DockerClient({ socketPath: ctx.paths.dockerSocket });
     const stateDir = ctx.paths.netStateDir;
-    const leasePath = join(stateDir, 'lease.json');
+    const leasePath = join(stateDir, LEASE_FILE);
     await mkdir(stateDir, { recursive: true, mode: 0o755 });
     // A client from the last boot (persistent disk; its restart policy brought it back
     // with dockerd) may be of an older release: this boot's image replaces it.
@@ -37,6 +40,9 @@ export const runDhcp: Step = {
     const lease = await waitForLease(leasePath, { timeoutMs: net.dhcpTimeoutMs });
     const ms = performance.now() - started;
     if (lease) {
+      const resolvConf = resolvConfPath(stateDir);
+      await writeFileAtomic(resolvConf, renderLeaseResolvConf(lease));
+      followLease({ leasePath, resolvConf, warn: (m) => ctx.console.warn(m) }, lease);
       ctx.console.event(dhcpBound(lease.interface, lease.ip, ms));
       ctx.console.info(`DHCP on ${lease.interface}: ${describeLease(lease)} (${(ms / 1000).toFixed(1)} s)`);
       return;

@@ -1,20 +1,25 @@
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { BootContext, Step } from '../context.ts';
 import { DockerClient } from '../docker/docker-client.ts';
 import { waitForDocker } from '../docker/wait-ready.ts';
 import { dockerdArgs } from '../dockerd/dockerd-args.ts';
+import { daemonConfigFileArgs } from '../dockerd/daemon-config-file.ts';
+import { daemonSetsLogging } from '../dockerd/daemon-json.ts';
+import { ContainerdService, namesOwnContainerd } from '../containerd/containerd-service.ts';
 import { DockerdSupervisor } from '../dockerd/dockerd-supervisor.ts';
-import { setOomScoreAdj, spawnDockerd } from '../dockerd/spawn-dockerd.ts';
-import { dockerReady } from '../events.ts';
+import { setOomScoreAdj, spawnDockerd, type DockerdHandle } from '../dockerd/spawn-dockerd.ts';
+import { dockerReady } from '../../contract/events.ts';
 import { resolveLogRouting } from '../logs/log-targets.ts';
 import { RotatingLog } from '../logs/rotating-log.ts';
 import { RLIMIT_NOFILE, RLIMIT_NPROC } from '../sys/sys.ts';
 import { remoteApiArgs } from '../tls/remote-args.ts';
+import { within } from '../sys/within.ts';
 
 /** fs.nr_open's default: the highest nofile the kernel allows without a sysctl. */
 const maxOpenFiles = 1048576n;
 const dockerdOomScoreAdj = -500;
+/** As dockerd sets for the containerd it manages: the last of the daemons to be chosen. */
+const containerdOomScoreAdj = -999;
 
 /** How many of dockerd's last lines are kept to explain a dockerd that would not start. */
 const recentLines = 15;
@@ -35,12 +40,64 @@ function dockerdLineSink(ctx: BootContext): DockerdLineSink {
   return {
     onLine(line) {
       file?.write(`${line}\n`);
-      if (routing.console) ctx.console.raw(`dockerd: ${line}`);
+      if (routing.console) ctx.console.dockerd(line);
       recent.push(line);
       if (recent.length > recentLines) recent.shift();
     },
     unseen: () => (routing.console ? [] : [...recent]),
   };
+}
+
+/** Says why a daemon that would not start ended, with its last lines when the console did not show them. */
+async function reportLastWords(ctx: BootContext, name: string, handle: DockerdHandle | undefined, unseen: () => string[]): Promise<void> {
+  if (handle?.gone.aborted) {
+    ctx.console.warn(String(handle.gone.reason));
+    // Its last words may still be in the pipes when the exit is seen.
+    await within(once(handle.child, 'close'), 1000, undefined);
+  }
+  // What the daemon itself said is usually the why ("unknown flag", "driver not supported").
+  const lines = unseen();
+  if (lines.length) {
+    ctx.console.error(`${name}'s last lines (all of them in ${ctx.paths.dockerLog}):`);
+    for (const line of lines) ctx.console.dockerd(line);
+  }
+}
+
+/**
+ * containerd, started and serving before dockerd (init/containerd/ says why); returns
+ * the flag that points dockerd at it. When od.dockerd.args names a containerd of its
+ * own, dockerd is left to it.
+ */
+async function startContainerd(ctx: BootContext, onLine: (line: string) => void, unseen: () => string[]): Promise<string[]> {
+  if (namesOwnContainerd(ctx.config.dockerd.args)) {
+    ctx.console.warn('od.dockerd.args sets --containerd: the init starts no containerd of its own');
+    return [];
+  }
+  const started = performance.now();
+  const containerd = new ContainerdService({
+    binary: ctx.paths.containerdBinary,
+    paths: ctx.paths.containerd,
+    debug: ctx.config.debug,
+    readyTimeoutMs: ctx.config.dockerd.timeoutMs,
+    onLine,
+    log: { info: (m) => ctx.console.info(m), warn: (m) => ctx.console.warn(m) },
+    onSpawn: (handle) => {
+      try {
+        setOomScoreAdj(handle.pid, containerdOomScoreAdj);
+      } catch (error) {
+        ctx.console.warn(`cannot set containerd's oom_score_adj: ${(error as Error).message}`);
+      }
+    },
+  });
+  ctx.containerd = containerd;
+  try {
+    const handle = await containerd.start();
+    ctx.console.info(`containerd serves on ${containerd.socket} (pid ${handle.pid}, ${Math.round(performance.now() - started)} ms)`);
+  } catch (error) {
+    await reportLastWords(ctx, 'containerd', containerd.current, unseen);
+    throw error;
+  }
+  return [containerd.dockerdFlag];
 }
 
 export const startDockerd: Step = {
@@ -61,20 +118,30 @@ export const startDockerd: Step = {
       }
     }
 
-    const { args: configArgs, notes } = dockerdArgs({ config: ctx.config, ...(ctx.bridge ? { bridge: ctx.bridge } : {}) });
+    const daemon = ctx.config.user.docker.daemon;
+    const { args: configArgs, notes } = dockerdArgs({ config: ctx.config, daemonSetsLogging: daemonSetsLogging(daemon), ...(ctx.bridge ? { bridge: ctx.bridge } : {}) });
     for (const note of notes) ctx.console.warn(note);
     // od.remote: TCP listeners (TLS with prepareTls's certificates, or the loudly warned
     // plain one), first, so that od.dockerd.args can still add to them.
     const remote = remoteApiArgs(ctx.config.remote, ctx.tls?.layout, ctx.paths.dockerSocket);
     for (const warning of remote.warnings) ctx.console.warn(warning);
-    const args = [...remote.args, ...configArgs];
     const sink = dockerdLineSink(ctx);
     const onLine = (line: string) => sink.onLine(line);
+    const containerdArgs = await startContainerd(ctx, onLine, () => sink.unseen());
+    const commandLine = [...containerdArgs, ...remote.args, ...configArgs];
+    const fileArgs = await daemonConfigFileArgs({
+      daemon,
+      args: commandLine,
+      dockerdBinary: ctx.paths.dockerdBinary,
+      path: ctx.paths.daemonJson,
+      warn: (m) => ctx.console.warn(m),
+    });
+    const args = [...commandLine, ...fileArgs];
+    const extraEnv = ctx.config.user.docker.env;
     const client = new DockerClient({ socketPath: ctx.paths.dockerSocket });
     const supervisor = new DockerdSupervisor({
       spawn: () => {
-        const dockerd = spawnDockerd({ binary: ctx.paths.dockerdBinary, args, onLine });
-        ctx.dockerd = dockerd;
+        const dockerd = spawnDockerd({ binary: ctx.paths.dockerdBinary, args, onLine, extraEnv });
         ctx.console.info(`dockerd started (pid ${dockerd.pid}${args.length ? `, args: ${args.join(' ')}` : ''})`);
         dockerd.gone.addEventListener('abort', () => ctx.console.debug(String(dockerd.gone.reason)), { once: true });
         try {
@@ -92,26 +159,10 @@ export const startDockerd: Step = {
       log: { info: (m) => ctx.console.info(m), warn: (m) => ctx.console.warn(m) },
     });
     ctx.dockerdSupervisor = supervisor;
-    // A console that died with dockerd (its CLI lost the connection) comes back as soon
-    // as dockerd answers again, not after its respawn backoff.
-    supervisor.onRestarted(() => {
-      for (const service of ctx.supervised ?? []) service.retryNow?.();
-    });
     try {
       await supervisor.start();
     } catch (error) {
-      const dockerd = ctx.dockerd;
-      if (dockerd?.gone.aborted) {
-        ctx.console.warn(String(dockerd.gone.reason));
-        // Its last words may still be in the pipes when the exit is seen.
-        await Promise.race([once(dockerd.child, 'close'), sleep(1000)]);
-      }
-      // What dockerd itself said is usually the why ("unknown flag", "driver not supported").
-      const unseen = sink.unseen();
-      if (unseen.length) {
-        ctx.console.error(`dockerd's last lines (all of them in ${ctx.paths.dockerLog}):`);
-        for (const line of unseen) ctx.console.raw(`dockerd: ${line}`);
-      }
+      await reportLastWords(ctx, 'dockerd', supervisor.current, sink.unseen);
       throw error;
     }
     const version = await client.version({ timeoutMs: 10_000 });

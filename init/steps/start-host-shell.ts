@@ -1,7 +1,7 @@
 import type { Step } from '../context.ts';
-import { HostShell } from '../supervise/host-shell.ts';
+import { hostShell } from '../supervise/host-shell.ts';
 import { probeTerminal } from '../supervise/terminal.ts';
-import { describeError } from '../runner.ts';
+import { describeError } from '../../contract/errors.ts';
 
 /** The second VT: Alt-F2 on the screen. */
 export const hostShellTerminal = 'tty2';
@@ -23,7 +23,7 @@ export const startHostShell: Step = {
     } catch (error) {
       return { skipped: describeError(error) };
     }
-    const shell = new HostShell({
+    const shell = hostShell({
       tty: hostShellTerminal,
       devDir: ctx.paths.devDir,
       busybox: ctx.paths.busybox,

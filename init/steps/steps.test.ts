@@ -1,19 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeContext } from '../testing/fake-context.ts';
 import { readConfig } from './read-config.ts';
 import { setHostname } from './set-hostname.ts';
 import { loopbackUp } from './loopback-up.ts';
 import { loadModules } from './load-modules.ts';
-
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'od-steps-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 
 test('readConfig reports bad values and unknown keys, keeps booting with defaults', async (t) => {
   const dir = tempDir(t);
@@ -21,12 +15,12 @@ test('readConfig reports bad values and unknown keys, keeps booting with default
   const ctx = fakeContext({ procCmdline: join(dir, 'cmdline') });
   await readConfig.run(ctx);
   assert.equal(ctx.config.hostname, 'lab');
-  assert.equal(ctx.config.dockerd.timeoutMs, 60000);
+  assert.equal(ctx.config.dockerd.timeoutMs, 120000);
   assert.equal(ctx.console.debugEnabled, true);
   assert.deepEqual(
     ctx.lines.filter((l) => l.includes('warning')),
     [
-      'init: warning: bad value od.dockerd.timeout="never": expected a number of seconds, e.g. 90 or 90s; using the default (60s)',
+      'init: warning: bad value od.dockerd.timeout="never": expected a number of seconds, e.g. 90 or 90s; using the default (120s)',
       'init: warning: unknown option od.colour="blue" ignored',
     ],
   );

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareDeviceNames, listBlockDevices } from './block-devices.ts';
-import { tempDir } from './test-images.ts';
+import { compareDeviceNames, ignoredDeviceNameButOptical, listBlockDevices } from './block-devices.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 
 /** A /sys/devices-like tree with /sys/class/block links into it, and /dev nodes as files. */
 function fakeSys(root: string, devices: Array<{ path: string; size: number; dev: string; ro?: boolean; holders?: string[] }>) {
@@ -62,6 +62,11 @@ test('whole disks and partitions from sysfs, natural order, ignored kinds left o
   assert.equal(p1.disk, 'nvme0n1');
   assert.equal(devices.find((d) => d.name === 'vda2')!.readOnly, true);
   assert.deepEqual(devices.find((d) => d.name === 'nvme0n1')!.holders, ['dm-0']);
+  // Where a config drive is looked for: the CD too.
+  assert.deepEqual(
+    listBlockDevices(classBlock, devDir, ignoredDeviceNameButOptical).map((d) => d.name),
+    ['nvme0n1', 'nvme0n1p1', 'sr0', 'vda', 'vda1', 'vda2', 'vda10', 'vdb'],
+  );
 });
 
 test('a device whose /dev node is not there yet is left for the next look', (t) => {

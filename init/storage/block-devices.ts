@@ -29,6 +29,13 @@ export interface BlockDevice {
  */
 export const ignoredDeviceName = /^(sr|fd|ram|zram|loop|nbd)\d/;
 
+/**
+ * The same, with optical drives looked at: a config drive is most often a CD (lima,
+ * clouds, create-vm.sh --config). A drive without a medium has size 0 and is passed by
+ * before anything is read from it.
+ */
+export const ignoredDeviceNameButOptical = /^(fd|ram|zram|loop|nbd)\d/;
+
 function readSysText(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8').trim();
@@ -55,10 +62,10 @@ export function compareDeviceNames(a: string, b: string): number {
  * A device whose /dev node is not there yet (devtmpfs creates it a moment after the
  * sysfs entry) is left out until the next look.
  */
-export function listBlockDevices(sysClassBlock = '/sys/class/block', devDir = '/dev'): BlockDevice[] {
+export function listBlockDevices(sysClassBlock = '/sys/class/block', devDir = '/dev', ignored: RegExp = ignoredDeviceName): BlockDevice[] {
   const devices: BlockDevice[] = [];
   for (const name of listDir(sysClassBlock).sort(compareDeviceNames)) {
-    if (ignoredDeviceName.test(name)) continue;
+    if (ignored.test(name)) continue;
     const sys = join(sysClassBlock, name);
     const sectors = Number(readSysText(join(sys, 'size')) ?? '0');
     // Size in 512-byte units whatever the sector size; 0 = no medium, not configured.

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { checkExtFilesystem, fsckVerdict, makeExtFilesystem, runTool, ToolStartError } from './e2fs-tools.ts';
 import { extSuperblockOf } from './signatures.ts';
 import { readAt } from './block-devices.ts';
-import { blankImage, extImage, MiB, tempDir } from './test-images.ts';
+import { blankImage, extImage, MiB } from './test-images.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 
 test("e2fsck's exit bits decide whether the disk is mounted", () => {
   assert.deepEqual(fsckVerdict({ code: 0, signal: null }), { mount: true, result: 'clean', summary: 'clean' });
@@ -18,7 +19,9 @@ test("e2fsck's exit bits decide whether the disk is mounted", () => {
   });
   assert.equal(fsckVerdict({ code: 12, signal: null }).mount, false);
   assert.deepEqual(fsckVerdict({ code: 8, signal: null }), { mount: true, result: 'unchecked', summary: 'e2fsck could not check it (exit 8)' });
-  assert.equal(fsckVerdict({ code: null, signal: 'SIGKILL' }).result, 'unchecked');
+  // A check that did not finish may have left a repair half done: never mounted.
+  assert.deepEqual(fsckVerdict({ code: null, signal: 'SIGKILL' }), { mount: false, result: 'interrupted', summary: 'e2fsck was killed (SIGKILL) before it finished' });
+  assert.deepEqual(fsckVerdict({ code: 32, signal: null }), { mount: false, result: 'interrupted', summary: 'e2fsck was cancelled before it finished (exit 32)' });
 });
 
 test('mke2fs makes ext4 labelled DOCKER on a blank image; e2fsck -p finds it clean', async (t) => {

@@ -1,6 +1,7 @@
 // e2fsprogs' mke2fs and e2fsck from the initrd. Called by their full paths: busybox
 // has applets of the same names, and a shell that prefers applets would run those.
 import { spawn } from 'node:child_process';
+import { OdError } from '../../contract/errors.ts';
 
 export const mke2fsPath = '/usr/sbin/mke2fs';
 export const e2fsckPath = '/usr/sbin/e2fsck';
@@ -14,10 +15,9 @@ export interface ToolRun {
 }
 
 /** The program could not be started at all (missing from the initrd, not executable). */
-export class ToolStartError extends Error {
+export class ToolStartError extends OdError {
   constructor(message: string, options: { cause: unknown }) {
     super(message, options);
-    this.name = 'ToolStartError';
   }
 }
 
@@ -54,8 +54,11 @@ export function runTool(file: string, args: string[], onLine?: (line: string) =>
 export type FsckVerdict =
   /** Mount it. */
   | { mount: true; result: 'clean' | 'repaired' | 'unchecked'; summary: string }
-  /** Leave it alone: mounting a filesystem with known damage read-write can make it worse. */
-  | { mount: false; result: 'errors'; summary: string };
+  /**
+   * Leave it alone: mounting a filesystem with known damage read-write can make it
+   * worse, and so can mounting one whose repair stopped half-way.
+   */
+  | { mount: false; result: 'errors' | 'interrupted'; summary: string };
 
 /**
  * e2fsck's exit code is a bit mask (e2fsck(8)): 1 errors corrected, 2 corrected and the
@@ -63,10 +66,14 @@ export type FsckVerdict =
  * uncorrected, 8 operational error, 16 usage error, 32 cancelled, 128 shared library error.
  */
 export function fsckVerdict(run: Pick<ToolRun, 'code' | 'signal'>): FsckVerdict {
-  if (run.code === null) return { mount: true, result: 'unchecked', summary: `e2fsck was killed (${run.signal ?? 'signal'}); not checked` };
+  // Killed (a shutdown during a long check, the OOM killer) or cancelled (32: it caught
+  // SIGINT or SIGTERM and stopped): it may have been half-way through a repair.
+  if (run.code === null) return { mount: false, result: 'interrupted', summary: `e2fsck was killed (${run.signal ?? 'signal'}) before it finished` };
   const code = run.code;
+  if (code & 32) return { mount: false, result: 'interrupted', summary: `e2fsck was cancelled before it finished (exit ${code})` };
   if (code & 4) return { mount: false, result: 'errors', summary: `e2fsck found errors it could not correct on its own (exit ${code})` };
-  if (code & (8 | 16 | 32 | 128)) return { mount: true, result: 'unchecked', summary: `e2fsck could not check it (exit ${code})` };
+  // 8, 16, 128: it could not start checking (device busy, usage, libraries): nothing changed.
+  if (code & (8 | 16 | 128)) return { mount: true, result: 'unchecked', summary: `e2fsck could not check it (exit ${code})` };
   if (code & (1 | 2)) return { mount: true, result: 'repaired', summary: `e2fsck corrected errors (exit ${code})` };
   return { mount: true, result: 'clean', summary: 'clean' };
 }

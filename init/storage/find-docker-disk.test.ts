@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readAt, type BlockDevice } from './block-devices.ts';
 import { findDockerDisk, type DiskScanDeps } from './find-docker-disk.ts';
-import { blankImage, extImage, MiB, tempDir } from './test-images.ts';
+import { blankImage, extImage, fatImage, isoImage, MiB } from './test-images.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 
 function dev(name: string, path: string, sizeBytes = 128 * MiB): BlockDevice {
   return { name, path: `/dev/${name}`, devno: `254:${name.charCodeAt(2)}`, partition: false, disk: name, sizeBytes, readOnly: false, partitions: [], holders: [], ...{ _image: path } } as BlockDevice;
@@ -46,6 +47,16 @@ test('no disk labelled DOCKER: gives up at the timeout and says which disks it s
   assert.deepEqual(result, { kind: 'none', waitedMs: 3000, devices: ['/dev/vda'] });
 });
 
+test('a config drive labelled cidata is neither the DOCKER disk nor formatted when named', async (t) => {
+  const dir = tempDir(t);
+  const fat = dev('vdb', fatImage(join(dir, 'cidata.img'), 'CIDATA', { sizeBytes: 128 * MiB, files: { 'user-data': 'x' } }));
+  const iso = dev('vdc', isoImage(join(dir, 'cidata.iso'), 'cidata', { 'user-data': 'x' }));
+  const w = world([[0, fat], [0, iso]]);
+  const result = await findDockerDisk({ label: 'DOCKER', formatTarget: '/dev/vdb', timeoutMs: 0 }, w.deps);
+  assert.equal(result.kind, 'none');
+  assert.match(w.notes.join('\n'), /\/dev\/vdb is not formatted: it holds a FAT filesystem labelled "CIDATA"/);
+});
+
 test('timeout 0 looks once', async () => {
   const w = world([]);
   assert.deepEqual(await findDockerDisk({ label: 'DOCKER', formatTarget: null, timeoutMs: 0 }, w.deps), { kind: 'none', waitedMs: 0, devices: [] });
@@ -66,7 +77,7 @@ test('od.disk.format naming a disk that holds files: refused with the reason, ne
   const w = world([[0, data]]);
   const result = await findDockerDisk({ label: 'DOCKER', formatTarget: '/dev/vdb', timeoutMs: 1000 }, w.deps);
   assert.equal(result.kind, 'none');
-  const refused = '/dev/vdb is not formatted: it holds an ext4 filesystem labelled "PHOTOS"; only a blank disk is (first and last MiB all zero, no partitions)';
+  const refused = '/dev/vdb is not formatted: it holds an ext4 filesystem labelled "PHOTOS"; only a blank disk is (first and last MiB and the usual partition starts all zero, no partitions)';
   assert.equal(result.kind === 'none' && result.refused, refused);
   assert.deepEqual(w.notes, [refused]);
 });

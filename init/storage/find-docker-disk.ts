@@ -115,7 +115,7 @@ export async function findDockerDisk(options: DiskScanOptions, deps: DiskScanDep
         targetDone = true;
         const verdict = examineBlank(target, { read: deps.read, mountedDevnos: deps.mountedDevnos() });
         if (verdict.blank) return { kind: 'format', device: target, waitedMs };
-        refused = `${target.path} is not formatted: ${verdict.reason}; only a blank disk is (first and last MiB all zero, no partitions)`;
+        refused = `${target.path} is not formatted: ${verdict.reason}; only a blank disk is (first and last MiB and the usual partition starts all zero, no partitions)`;
         deps.note(refused);
       }
     }

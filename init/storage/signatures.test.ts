@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readAt } from './block-devices.ts';
-import { extSuperblockOf, findSignatures, firstNonZero, parseExtSuperblock } from './signatures.ts';
-import { blankImage, extImage, mbrImage, MiB, tempDir, writeAt } from './test-images.ts';
+import { extSuperblockOf, fatVolumeOf, findSignatures, firstNonZero, isoVolumeOf, labelledVolumeOf, parseExtSuperblock, VOLUME_PROBE_BYTES } from './signatures.ts';
+import { blankImage, extImage, fatImage, isoImage, mbrImage, MiB, writeAt } from './test-images.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
 
 test('the label and type of real ext2/3/4 superblocks made by mke2fs', (t) => {
   const dir = tempDir(t);
@@ -65,4 +66,62 @@ test('firstNonZero finds a byte anywhere, also past the last whole word', () => 
   const odd = Buffer.alloc(13);
   odd[12] = 9;
   assert.equal(firstNonZero(odd), 12);
+});
+
+test('FAT volume labels of real FAT12, FAT16 and FAT32 boot sectors made by mformat', (t) => {
+  const dir = tempDir(t);
+  const cases: Array<[string, { fat32?: boolean; sizeBytes?: number }, string, boolean]> = [
+    ['CIDATA', {}, 'CIDATA', false], // 4 MiB: FAT12
+    ['cidata', { sizeBytes: 64 * MiB }, 'cidata', false], // FAT16, the label's case kept
+    ['CIDATA', { fat32: true }, 'CIDATA', true],
+    ['ELEVEN-CHAR', {}, 'ELEVEN-CHAR', false], // the longest label: no padding left
+    ['', {}, '', false], // "NO NAME    " is no label
+  ];
+  for (const [label, options, expected, fat32] of cases) {
+    const image = fatImage(join(dir, `${label || 'none'}-${fat32}-${options.sizeBytes ?? 0}.img`), label, options);
+    const head = readAt(image, 0, VOLUME_PROBE_BYTES);
+    assert.deepEqual(fatVolumeOf(head), { fstype: 'vfat', label: expected, fat32 }, `${label} ${JSON.stringify(options)}`);
+    assert.deepEqual(labelledVolumeOf(head), { fstype: 'vfat', label: expected });
+    assert.equal(isoVolumeOf(head), undefined);
+  }
+});
+
+test('no FAT volume in an MBR, an ext4 filesystem, zeros, or a boot sector without a sane parameter block', (t) => {
+  const dir = tempDir(t);
+  assert.equal(fatVolumeOf(readAt(mbrImage(join(dir, 'mbr.img'), 4 * MiB), 0, 512)), undefined);
+  assert.equal(fatVolumeOf(readAt(extImage(join(dir, 'e.img'), ['-t', 'ext4', '-L', 'CIDATA'], 16 * MiB), 0, 512)), undefined);
+  assert.equal(fatVolumeOf(Buffer.alloc(512)), undefined);
+  const head = readAt(fatImage(join(dir, 'f.img'), 'CIDATA'), 0, 512);
+  assert.equal(fatVolumeOf(head.subarray(0, 511)), undefined, 'short');
+  const badSectorSize = Buffer.from(head);
+  badSectorSize.writeUInt16LE(500, 0x0b);
+  assert.equal(fatVolumeOf(badSectorSize), undefined);
+  const ntfs = Buffer.from(head);
+  ntfs.write('NTFS    ', 3, 'latin1');
+  assert.equal(fatVolumeOf(ntfs), undefined);
+  // An old extended boot signature (0x28) ends before the label.
+  const old = Buffer.from(head);
+  old[0x26] = 0x28;
+  assert.deepEqual(fatVolumeOf(old), { fstype: 'vfat', label: '', fat32: false });
+});
+
+test('the ISO 9660 volume identifier of a real image made by xorriso', (t) => {
+  const dir = tempDir(t);
+  const iso = isoImage(join(dir, 'c.iso'), 'cidata', { 'user-data': '#cloud-config\n' });
+  const head = readAt(iso, 0, VOLUME_PROBE_BYTES);
+  assert.deepEqual(isoVolumeOf(head), { fstype: 'iso9660', label: 'cidata' });
+  assert.deepEqual(labelledVolumeOf(head), { fstype: 'iso9660', label: 'cidata' });
+  assert.equal(isoVolumeOf(head.subarray(0, 32768 + 60)), undefined, 'short');
+  const notPrimary = Buffer.from(head);
+  notPrimary[32768] = 2;
+  assert.equal(isoVolumeOf(notPrimary), undefined);
+  assert.equal(labelledVolumeOf(Buffer.alloc(VOLUME_PROBE_BYTES)), undefined);
+});
+
+test('signatures name FAT and ISO 9660 filesystems with their labels, once', (t) => {
+  const dir = tempDir(t);
+  assert.deepEqual(findSignatures(readAt(fatImage(join(dir, 'f.img'), 'CIDATA'), 0, MiB)), ['a FAT filesystem labelled "CIDATA"']);
+  assert.deepEqual(findSignatures(readAt(fatImage(join(dir, 'f32.img'), 'CIDATA', { fat32: true }), 0, MiB)), ['a FAT filesystem labelled "CIDATA"']);
+  assert.deepEqual(findSignatures(readAt(fatImage(join(dir, 'n.img'), ''), 0, MiB)), ['a FAT filesystem without a label']);
+  assert.deepEqual(findSignatures(readAt(isoImage(join(dir, 'c.iso'), 'cidata'), 0, MiB)), ['an ISO 9660 filesystem labelled "cidata"']);
 });

@@ -17,20 +17,3 @@ export type StorageState =
       /** Why, for people: "no disk labelled DOCKER", "/dev/vda: e2fsck found errors...". */
       reason: string;
     };
-
-export type DiskEvent =
-  | { od: 'disk'; status: 'mounted'; device: string; ms: number }
-  | { od: 'disk'; status: 'ram' }
-  | { od: 'disk'; status: 'formatted'; device: string; ms: number }
-  | { od: 'disk'; status: 'refused'; device: string; reason: string }
-  | { od: 'disk'; status: 'failed'; device: string; error: string }
-  | { od: 'disk'; status: 'checked'; device: string; result: string; ms: number };
-
-export const diskEvents = {
-  mounted: (device: string, ms: number): DiskEvent => ({ od: 'disk', status: 'mounted', device, ms: Math.round(ms) }),
-  ram: (): DiskEvent => ({ od: 'disk', status: 'ram' }),
-  formatted: (device: string, ms: number): DiskEvent => ({ od: 'disk', status: 'formatted', device, ms: Math.round(ms) }),
-  refused: (device: string, reason: string): DiskEvent => ({ od: 'disk', status: 'refused', device, reason }),
-  failed: (device: string, error: string): DiskEvent => ({ od: 'disk', status: 'failed', device, error }),
-  checked: (device: string, result: string, ms: number): DiskEvent => ({ od: 'disk', status: 'checked', device, result, ms: Math.round(ms) }),
-};

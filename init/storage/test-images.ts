@@ -1,17 +1,10 @@
-// Disk images for the storage tests, made with the host's e2fsprogs in a temporary
-// directory (real superblocks, not hand-written ones).
+// Disk images for the storage tests, made with the host's e2fsprogs, mtools and xorriso
+// (host tools the build needs anyway) in a temporary directory: real superblocks and
+// boot sectors, not hand-written ones.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 
 export const MiB = 1024 * 1024;
-
-export function tempDir(t: { after(fn: () => void): void }, prefix = 'od-storage-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** A sparse file of zeros: a new, blank virtual disk. */
 export function blankImage(path: string, sizeBytes = 128 * MiB): string {
@@ -47,5 +40,31 @@ export function mbrImage(path: string, sizeBytes = 128 * MiB): string {
   sector[510] = 0x55;
   sector[511] = 0xaa;
   writeAt(path, 0, sector);
+  return path;
+}
+
+/** Files to put on an image: name → content. */
+export type ImageFiles = Readonly<Record<string, string>>;
+
+/** A FAT filesystem made by mformat (`fat32`: -F) labelled `label`, holding `files`. */
+export function fatImage(path: string, label: string, options: { fat32?: boolean; sizeBytes?: number; files?: ImageFiles } = {}): string {
+  blankImage(path, options.sizeBytes ?? (options.fat32 ? 64 : 4) * MiB);
+  execFileSync('mformat', ['-i', path, ...(options.fat32 ? ['-F'] : []), ...(label ? ['-v', label] : []), '::'], { stdio: 'ignore' });
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    const source = `${path}.${name}`;
+    writeFileSync(source, content);
+    execFileSync('mcopy', ['-i', path, source, `::${name}`], { stdio: 'ignore' });
+  }
+  return path;
+}
+
+/** An ISO 9660 image (Joliet and Rock Ridge, as config drives are made) with this volume id, holding `files`. */
+export function isoImage(path: string, volumeId: string, files: ImageFiles = {}): string {
+  const grafts = Object.entries(files).map(([name, content]) => {
+    const source = `${path}.${name}`;
+    writeFileSync(source, content);
+    return `${name}=${source}`;
+  });
+  execFileSync('xorriso', ['-as', 'mkisofs', '-V', volumeId, '-J', '-r', '-o', path, '-graft-points', ...grafts], { stdio: 'ignore' });
   return path;
 }

@@ -8,6 +8,8 @@ import {
   consoleCommand,
   consoleContainerSpec,
   consoleImageCandidates,
+  consoleImageChoices,
+  consolePluginDir,
   terminalType,
 } from './console-container.ts';
 
@@ -29,6 +31,7 @@ test('the console container follows images/console/README.md: privileged, host n
         NetworkMode: 'host',
         PidMode: 'host',
         AutoRemove: true,
+        LogConfig: { Type: 'none' },
         Binds: [
           '/var/run/docker.sock:/var/run/docker.sock',
           '/dev:/dev',
@@ -48,9 +51,30 @@ test('the console container follows images/console/README.md: privileged, host n
   assert.equal(terminalType('hvc0'), 'xterm');
 });
 
+test('the CLI plugins are mounted read-only where the docker CLI looks before the image\'s own', () => {
+  const spec = consoleContainerSpec({
+    tty: 'ttyS0',
+    image: 'debian',
+    dockerSocket: '/var/run/docker.sock',
+    dockerCli: '/usr/bin/docker',
+    dockerCliPlugins: '/usr/libexec/docker/cli-plugins',
+  });
+  assert.deepEqual(spec.HostConfig.Binds?.slice(-2), [
+    '/usr/bin/docker:/usr/local/bin/docker:ro',
+    `/usr/libexec/docker/cli-plugins:${consolePluginDir}:ro`,
+  ]);
+  assert.equal(consolePluginDir, '/usr/local/lib/docker/cli-plugins');
+});
+
 test('image candidates: console-image:latest before ours; od.console.image alone', () => {
   assert.deepEqual(consoleImageCandidates(null, '1.2.3'), ['console-image:latest', 'only-docker/console:1.2.3']);
   assert.deepEqual(consoleImageCandidates('debian:bookworm', '1.2.3'), ['debian:bookworm']);
+});
+
+test('consoleImageChoices: ours stands in for an od.console.image not pulled yet', () => {
+  assert.deepEqual(consoleImageChoices(null, '1.2.3'), ['console-image:latest', 'only-docker/console:1.2.3']);
+  assert.deepEqual(consoleImageChoices('debian:bookworm', '1.2.3'), ['debian:bookworm', 'only-docker/console:1.2.3']);
+  assert.deepEqual(consoleImageChoices('only-docker/console:1.2.3', '1.2.3'), ['only-docker/console:1.2.3']);
 });
 
 test('chooseConsoleImage takes the first image the daemon has', async (t) => {

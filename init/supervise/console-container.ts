@@ -4,6 +4,7 @@
 import type { ContainerSpec } from '../docker/containers.ts';
 import type { DockerClient } from '../docker/docker-client.ts';
 import { inspectImage, type ImageInspect } from '../docker/images.ts';
+import { OdError } from '../../contract/errors.ts';
 
 /** The image a person tags to replace the console: `docker tag myimage console-image:latest; exit`. */
 export const customConsoleImage = 'console-image:latest';
@@ -24,10 +25,20 @@ export function consoleImageCandidates(override: string | null, version: string)
   return [customConsoleImage, bundledConsoleImage(version)];
 }
 
-export class ConsoleImageMissingError extends Error {
+/**
+ * The candidates with ours last when od.console.image names an image that may not be
+ * pulled yet: ours stands in. What a console (and the SSH server, which runs the
+ * console's environment) is made from.
+ */
+export function consoleImageChoices(override: string | null, version: string): string[] {
+  const candidates = consoleImageCandidates(override, version);
+  const bundled = bundledConsoleImage(version);
+  return candidates.includes(bundled) ? candidates : [...candidates, bundled];
+}
+
+export class ConsoleImageMissingError extends OdError {
   constructor(candidates: readonly string[]) {
     super(`no console image: none of ${candidates.join(', ')} is in the image store`);
-    this.name = 'ConsoleImageMissingError';
   }
 }
 
@@ -60,20 +71,66 @@ export function terminalType(tty: string): string {
   return /^tty\d+$/.test(tty) ? 'linux' : 'xterm';
 }
 
-export interface ConsoleSpecOptions {
+/** The host's paths a console gets: the daemon's socket and the docker CLI. */
+export interface ConsoleMountOptions {
+  dockerSocket: string;
+  dockerCli: string;
+  /** The host's CLI plugin directory, when it has one. */
+  dockerCliPlugins?: string;
+}
+
+export interface ConsoleSpecOptions extends ConsoleMountOptions {
   tty: string;
   image: string;
   cmd?: string[];
-  dockerSocket: string;
-  dockerCli: string;
 }
 
 /**
- * The dom0 console: privileged, the host's network and pid namespaces, and the paths a
- * person hands to the daemon mounted at the same paths (the path rule in
- * images/console/README.md), plus the host's docker CLI read-only. AutoRemove: a
- * console is not state; the next one is created fresh, which is also what makes
- * Docker copy the current /etc/resolv.conf into it.
+ * Where the consoles find the host's CLI plugins. The docker CLI looks there before
+ * /usr/libexec/docker/cli-plugins, so, like the mounted CLI itself (first on PATH),
+ * the host's compose and buildx win over an image's own: plugins and CLI match.
+ */
+export const consolePluginDir = '/usr/local/lib/docker/cli-plugins';
+
+/** What a dom0 console may do on the host, in a create body's HostConfig. */
+export interface ConsoleHostAccess {
+  Privileged: true;
+  NetworkMode: 'host';
+  PidMode: 'host';
+  Binds: string[];
+}
+
+/**
+ * What makes a container a dom0 console: privileged, the host's network and pid
+ * namespaces, and the paths a person hands to the daemon mounted at the same paths (the
+ * path rule in images/console/README.md), plus the host's docker CLI and its plugins
+ * read-only. Shared by the consoles and the SSH server, so a session over SSH is the
+ * same place as one on a terminal.
+ */
+export function consoleHostAccess(options: ConsoleMountOptions): ConsoleHostAccess {
+  return {
+    Privileged: true,
+    NetworkMode: 'host',
+    PidMode: 'host',
+    Binds: [
+      `${options.dockerSocket}:/var/run/docker.sock`,
+      '/dev:/dev',
+      '/var/lib/docker:/var/lib/docker',
+      '/root:/root',
+      // The init's and dockerd's logs and the boot timeline, to read (not a path rule
+      // thing: only for looking at them).
+      '/var/log:/var/log:ro',
+      '/run/only-docker:/run/only-docker:ro',
+      `${options.dockerCli}:/usr/local/bin/docker:ro`,
+      ...(options.dockerCliPlugins ? [`${options.dockerCliPlugins}:${consolePluginDir}:ro`] : []),
+    ],
+  };
+}
+
+/**
+ * The dom0 console on a terminal (consoleHostAccess). AutoRemove: a console is not
+ * state; the next one is created fresh, which is also what makes Docker copy the
+ * current /etc/resolv.conf into it.
  */
 export function consoleContainerSpec(options: ConsoleSpecOptions): ContainerSpec {
   return {
@@ -89,21 +146,11 @@ export function consoleContainerSpec(options: ConsoleSpecOptions): ContainerSpec
     AttachStdout: true,
     AttachStderr: true,
     HostConfig: {
-      Privileged: true,
-      NetworkMode: 'host',
-      PidMode: 'host',
+      ...consoleHostAccess(options),
       AutoRemove: true,
-      Binds: [
-        `${options.dockerSocket}:/var/run/docker.sock`,
-        '/dev:/dev',
-        '/var/lib/docker:/var/lib/docker',
-        '/root:/root',
-        // The init's and dockerd's logs and the boot timeline, to read (not a path rule
-        // thing: only for looking at them).
-        '/var/log:/var/log:ro',
-        '/run/only-docker:/run/only-docker:ro',
-        `${options.dockerCli}:/usr/local/bin/docker:ro`,
-      ],
+      // No log: a terminal's transcript (passwords, `cat key.pem`) must not be kept on
+      // disk, nor grow without bound. Attaching does not need one.
+      LogConfig: { Type: 'none' },
     },
   };
 }

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { startFakeDocker, type FakeDocker } from '../testing/fake-docker.ts';
 import { DockerClient } from '../docker/docker-client.ts';
-import type { ConsoleEvent } from '../events.ts';
-import { ConsoleSupervisor } from './console-supervisor.ts';
-import type { RunEnd } from './respawner.ts';
+import type { ConsoleEvent } from '../../contract/events.ts';
+import { failuresBeforeHostShell } from './console-fallback.ts';
+import { ConsoleSupervisor, type ConsoleSupervisorOptions } from './console-supervisor.ts';
+import type { RunEnd } from './life.ts';
 import type { TerminalCommand } from './terminal.ts';
 
 /**
@@ -32,7 +33,7 @@ function fakeTerminal(fake: FakeDocker, exitCodes: number[], lifeMs = 50) {
   return { commands, spawnFake };
 }
 
-function setup(fake: FakeDocker, exitCodes: number[], imageOverride: string | null = null) {
+function setup(fake: FakeDocker, exitCodes: number[], imageOverride: string | null = null, extra: Partial<ConsoleSupervisorOptions> = {}) {
   const lines: string[] = [];
   const events: ConsoleEvent[] = [];
   const terminal = fakeTerminal(fake, exitCodes);
@@ -51,6 +52,7 @@ function setup(fake: FakeDocker, exitCodes: number[], imageOverride: string | nu
     spawn: terminal.spawnFake,
     pollIntervalMs: 10,
     minDelayMs: 10,
+    ...extra,
   });
   return { supervisor, lines, events, commands: terminal.commands };
 }
@@ -128,4 +130,52 @@ test('no console image at all: reported, retried, never ready', async (t) => {
   await supervisor.stop();
   assert.equal(events.length, 0);
   assert.match(lines[0]!, /^warn: console on ttyS0 could not run: no console image: none of console-image:latest, only-docker\/console:1\.0\.0 is in the image store after/);
+});
+
+test('a console that ended while dockerd was away comes back as soon as dockerd is back, not after its backoff', async (t) => {
+  const fake = await startFakeDocker(t);
+  fake.images.set('only-docker/console:1.0.0', { Id: 'sha256:c', RepoTags: [], Config: { Entrypoint: ['/bin/sh', '-l'] } });
+  const listeners = new Set<() => void>();
+  const dockerdRestarts = {
+    onRestarted(listener: () => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const { supervisor, commands } = setup(fake, [1, 0], null, { dockerdRestarts, minDelayMs: 60_000 });
+  supervisor.start();
+  await until(() => commands.length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the first life ended: a 2 min pause
+  assert.equal(commands.length, 1);
+  for (const listener of listeners) listener();
+  await until(() => commands.length === 2);
+  await supervisor.stop();
+  assert.equal(listeners.size, 0, 'stop() unsubscribes');
+});
+
+test('when no console container can run, the terminal gets a host shell that says why, then the console is tried again', async (t) => {
+  // No console image at all (as when loading it failed: no space left on device).
+  const fake = await startFakeDocker(t);
+  const shells: TerminalCommand[] = [];
+  const { supervisor: spawned, lines } = setup(fake, [], null, {
+    minDelayMs: 1,
+    maxDelayMs: 20,
+    spawn: async (command) => {
+      shells.push(command);
+      const child = spawn('/bin/sh', ['-c', 'sleep 0.05']);
+      return { child, ended: new Promise<RunEnd>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))) };
+    },
+  });
+  spawned.start();
+  t.after(() => spawned.stop());
+  await until(() => shells.length >= 1);
+  const shell = shells[0]!;
+  assert.equal(shell.file, '/bin/sh');
+  assert.equal(shell.device, '/dev/ttyS0');
+  assert.match(shell.banner!, /no console container could run on ttyS0 \(8 tries; last: no console image: none of console-image:latest, only-docker\/console:1\.0\.0 is in the image store\)/);
+  assert.equal(lines.filter((l) => l.includes('could not run: no console image')).length, failuresBeforeHostShell);
+  assert.ok(lines.some((l) => l === 'warn: no console container could run on ttyS0: a host shell there instead, until it exits'));
+  // After the shell: the console again (as many tries again), then the shell again.
+  await until(() => shells.length >= 2, 10_000);
+  assert.equal(lines.filter((l) => l.includes('could not run: no console image')).length, 2 * failuresBeforeHostShell);
 });

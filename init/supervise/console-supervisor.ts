@@ -2,19 +2,22 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createContainer, inspectContainer, removeContainer } from '../docker/containers.ts';
 import { DockerApiError, type DockerClient } from '../docker/docker-client.ts';
-import { consoleReady, type ConsoleEvent } from '../events.ts';
+import { consoleReady, type ConsoleEvent } from '../../contract/events.ts';
 import {
   bundledConsoleImage,
   chooseConsoleImage,
   consoleCommand,
   consoleContainerName,
   consoleContainerSpec,
-  consoleImageCandidates,
+  consoleImageChoices,
   terminalType,
 } from './console-container.ts';
-import { describeEnd, Respawner, type RespawnLog, type RunEnd } from './respawner.ts';
+import { ConsoleFallback } from './console-fallback.ts';
+import { hostShellCommand } from './host-shell.ts';
+import { describeEnd, type RunEnd } from './life.ts';
+import { Respawner, type RespawnLog } from './respawner.ts';
 import type { Supervised } from './supervised.ts';
-import { endChild, spawnOnTerminal, type TerminalChild, type TerminalCommand } from './terminal.ts';
+import { spawnOnTerminal, untilEnded, type TerminalChild, type TerminalCommand } from './terminal.ts';
 
 export interface ConsoleSupervisorOptions {
   tty: string;
@@ -25,17 +28,26 @@ export interface ConsoleSupervisorOptions {
   sinceBoot(): number;
   devDir: string;
   dockerCli: string;
+  /** Mounted read-only into every console when given (compose, buildx). */
+  dockerCliPlugins?: string;
   dockerSocket: string;
   busybox: string;
   /** od.console.image */
   imageOverride: string | null;
   version: string;
+  /**
+   * dockerd's restarts: a console that died with dockerd (its CLI lost the connection)
+   * comes back as soon as dockerd answers again, not after its respawn backoff.
+   */
+  dockerdRestarts?: { onRestarted(listener: () => void): () => void };
   /** Tests replace the terminal with a pipe. */
   spawn?: (command: TerminalCommand) => Promise<TerminalChild>;
   pollIntervalMs?: number;
   /** A life shorter than this that ends in an error counts against a custom image. */
   fastFailureMs?: number;
   minDelayMs?: number;
+  /** The longest pause between respawns (tests shorten it). */
+  maxDelayMs?: number;
 }
 
 /** How many fast failures of a custom image before one console from the bundled image. */
@@ -57,6 +69,8 @@ export class ConsoleSupervisor implements Supervised {
   #fastFailures = 0;
   #fallbackNext = false;
   #readyCount = 0;
+  #unfollow: (() => void) | undefined;
+  readonly #fallback = new ConsoleFallback();
   #markReady!: () => void;
   /** Resolves when the first console container on this terminal runs. */
   readonly firstReady = new Promise<void>((resolve) => (this.#markReady = resolve));
@@ -68,8 +82,11 @@ export class ConsoleSupervisor implements Supervised {
     this.#respawner = new Respawner({
       name: this.name,
       log: options.log,
-      runOnce: (signal) => this.#runOnce(signal),
-      ...(options.minDelayMs !== undefined ? { minDelayMs: options.minDelayMs } : {}),
+      spawn: (signal) => ({ exited: this.#runOnce(signal) }),
+      backoff: {
+        ...(options.minDelayMs !== undefined ? { minDelayMs: options.minDelayMs } : {}),
+        ...(options.maxDelayMs !== undefined ? { maxDelayMs: options.maxDelayMs } : {}),
+      },
     });
   }
 
@@ -79,7 +96,8 @@ export class ConsoleSupervisor implements Supervised {
   }
 
   start(): void {
-    this.#respawner.start();
+    this.#unfollow ??= this.#options.dockerdRestarts?.onRestarted(() => this.retryNow());
+    void this.#respawner.start();
   }
 
   /** dockerd is back: try the console again now rather than after the backoff. */
@@ -88,19 +106,41 @@ export class ConsoleSupervisor implements Supervised {
   }
 
   stop(): Promise<void> {
+    this.#unfollow?.();
     return this.#respawner.stop();
   }
 
   async #runOnce(signal: AbortSignal): Promise<RunEnd> {
+    const banner = this.#fallback.hostShellDue(this.tty);
+    if (banner) return this.#hostShell(banner, signal);
+    const readyBefore = this.#readyCount;
+    try {
+      const end = await this.#runConsole(signal);
+      if (this.#readyCount > readyBefore) this.#fallback.succeeded();
+      else this.#fallback.failed(`the console container ended before it ran (${describeEnd(end)})`);
+      return end;
+    } catch (error) {
+      this.#fallback.failed((error as Error).message);
+      throw error;
+    }
+  }
+
+  /** No console container could run: a host shell on this terminal, saying why. */
+  async #hostShell(banner: string, signal: AbortSignal): Promise<RunEnd> {
+    const o = this.#options;
+    o.log.warn(`no console container could run on ${o.tty}: a host shell there instead, until it exits`);
+    const spawnTerminal = o.spawn ?? spawnOnTerminal;
+    const terminal = await spawnTerminal(hostShellCommand({ tty: o.tty, devDir: o.devDir, busybox: o.busybox, term: terminalType(o.tty), banner }));
+    return untilEnded(terminal, signal);
+  }
+
+  async #runConsole(signal: AbortSignal): Promise<RunEnd> {
     const o = this.#options;
     const bundled = bundledConsoleImage(o.version);
-    const candidates = this.#fallbackNext ? [bundled] : consoleImageCandidates(o.imageOverride, o.version);
+    const candidates = this.#fallbackNext ? [bundled] : consoleImageChoices(o.imageOverride, o.version);
     if (this.#fallbackNext) {
       this.#fallbackNext = false;
       this.#fastFailures = 0;
-    } else if (o.imageOverride && !candidates.includes(bundled)) {
-      // od.console.image names an image that may not be pulled yet: ours stands in.
-      candidates.push(bundled);
     }
     const started = performance.now();
     let imageName = bundled;
@@ -122,7 +162,14 @@ export class ConsoleSupervisor implements Supervised {
     // A console left over: detached from (Ctrl-P Ctrl-Q), or from the last boot on a
     // persistent disk. Its name is ours.
     await removeContainer(o.client, name, { force: true, timeoutMs: 30_000 });
-    const spec = consoleContainerSpec({ tty: o.tty, image, dockerSocket: o.dockerSocket, dockerCli: o.dockerCli, ...(cmd ? { cmd } : {}) });
+    const spec = consoleContainerSpec({
+      tty: o.tty,
+      image,
+      dockerSocket: o.dockerSocket,
+      dockerCli: o.dockerCli,
+      ...(o.dockerCliPlugins ? { dockerCliPlugins: o.dockerCliPlugins } : {}),
+      ...(cmd ? { cmd } : {}),
+    });
     const id = await this.#create(name, spec);
     const spawnTerminal = o.spawn ?? spawnOnTerminal;
     const terminal = await spawnTerminal({
@@ -139,14 +186,9 @@ export class ConsoleSupervisor implements Supervised {
       busybox: o.busybox,
       cwd: '/',
     });
-    const onAbort = () => void endChild(terminal.child, terminal.ended);
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await this.#reportWhenRunning(id, image, terminal.ended);
-      return await terminal.ended;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    const ended = untilEnded(terminal, signal);
+    await this.#reportWhenRunning(id, image, ended);
+    return ended;
   }
 
   /** Creates the container; AutoRemove of the previous console may still hold the name for a moment. */

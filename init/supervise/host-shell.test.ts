@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { HostShell } from './host-shell.ts';
-import type { RunEnd } from './respawner.ts';
+import { hostShell } from './host-shell.ts';
+import type { RunEnd } from './life.ts';
 import type { TerminalCommand } from './terminal.ts';
 
 test('the host shell is a login shell on tty2, respawned when it exits', async () => {
   const commands: TerminalCommand[] = [];
   const lines: string[] = [];
-  const shell = new HostShell({
+  const shell = hostShell({
     tty: 'tty2',
     devDir: '/dev',
     busybox: '/bin/busybox',

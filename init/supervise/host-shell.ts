@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import type { RunEnd } from './life.ts';
 import { Respawner, type RespawnLog } from './respawner.ts';
-import type { Supervised } from './supervised.ts';
-import { endChild, spawnOnTerminal, type TerminalChild, type TerminalCommand } from './terminal.ts';
+import { spawnOnTerminal, untilEnded, type TerminalChild, type TerminalCommand } from './terminal.ts';
 
 export interface HostShellOptions {
   tty: string;
@@ -13,55 +13,46 @@ export interface HostShellOptions {
   minDelayMs?: number;
 }
 
+/** A login shell of the host on a terminal, with a banner saying what it is. */
+export function hostShellCommand(o: { tty: string; devDir: string; busybox: string; shell?: string; term?: string; banner: string }): TerminalCommand {
+  return {
+    device: join(o.devDir, o.tty),
+    file: o.shell ?? '/bin/sh',
+    args: ['-l'],
+    env: {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: '/root',
+      TERM: o.term ?? 'linux',
+      PS1: '[only-docker host] \\w # ',
+    },
+    cwd: '/root',
+    busybox: o.busybox,
+    banner: o.banner,
+  };
+}
+
 /**
  * A shell of the host itself, outside every container, on a VT of its own (Alt-F2):
  * where `ps` shows the init as PID 1, and where a person still gets in when dockerd
  * or the console image is broken. Respawned when it exits.
  */
-export class HostShell implements Supervised {
-  readonly name: string;
-  readonly #respawner: Respawner;
-
-  constructor(options: HostShellOptions) {
-    this.name = `host shell on ${options.tty}`;
-    const spawn = options.spawn ?? spawnOnTerminal;
-    this.#respawner = new Respawner({
-      name: this.name,
-      log: options.log,
-      ...(options.minDelayMs !== undefined ? { minDelayMs: options.minDelayMs } : {}),
-      runOnce: async (signal) => {
-        const terminal = await spawn({
-          device: join(options.devDir, options.tty),
-          file: options.shell ?? '/bin/sh',
-          args: ['-l'],
-          env: {
-            PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-            HOME: '/root',
-            TERM: 'linux',
-            PS1: '[only-docker host] \\w # ',
-          },
-          cwd: '/root',
-          busybox: options.busybox,
-          banner:
-            '\nonly-docker host shell: outside every container (the init is PID 1, see `ps`).\n' +
-            'The console containers are on the serial port and Alt-F1; `docker` works here too.\n\n',
-        });
-        const onAbort = () => void endChild(terminal.child, terminal.ended);
-        signal.addEventListener('abort', onAbort, { once: true });
-        try {
-          return await terminal.ended;
-        } finally {
-          signal.removeEventListener('abort', onAbort);
-        }
-      },
-    });
-  }
-
-  start(): void {
-    this.#respawner.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#respawner.stop();
-  }
+export function hostShell(options: HostShellOptions): Respawner {
+  const spawn = options.spawn ?? spawnOnTerminal;
+  const run = async (signal: AbortSignal): Promise<RunEnd> => {
+    const terminal = await spawn(
+      hostShellCommand({
+        ...options,
+        banner:
+          '\nonly-docker host shell: outside every container (the init is PID 1, see `ps`).\n' +
+          'The console containers are on the serial port and Alt-F1; `docker` works here too.\n\n',
+      }),
+    );
+    return untilEnded(terminal, signal);
+  };
+  return new Respawner({
+    name: `host shell on ${options.tty}`,
+    log: options.log,
+    backoff: options.minDelayMs !== undefined ? { minDelayMs: options.minDelayMs } : {},
+    spawn: (signal) => ({ exited: run(signal) }),
+  });
 }

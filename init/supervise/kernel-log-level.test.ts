@@ -4,14 +4,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setConsoleLogLevel, shouldQuietKernelConsole } from './kernel-log-level.ts';
+import { parseConfig } from '../config/options.ts';
 
 test('the console log level is lowered unless someone chose one', () => {
-  assert.equal(shouldQuietKernelConsole('console=ttyS0,115200', false), true);
-  assert.equal(shouldQuietKernelConsole('console=ttyS0 od.debug', true), false);
+  assert.equal(shouldQuietKernelConsole(parseConfig('console=ttyS0,115200').config), true);
+  assert.equal(shouldQuietKernelConsole(parseConfig('console=ttyS0 od.debug').config), false);
   for (const chosen of ['loglevel=7', 'quiet', 'debug', 'ignore_loglevel']) {
-    assert.equal(shouldQuietKernelConsole(`console=ttyS0 ${chosen}`, false), false, chosen);
+    assert.equal(shouldQuietKernelConsole(parseConfig(`console=ttyS0 ${chosen}`).config), false, chosen);
   }
-  assert.equal(shouldQuietKernelConsole('od.loglevel=3', false), true);
+  assert.equal(shouldQuietKernelConsole(parseConfig('od.loglevel=3').config), true);
 });
 
 test('setConsoleLogLevel writes the first field of printk', () => {

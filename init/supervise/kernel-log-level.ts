@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { tokenizeCmdline } from '../config/cmdline.ts';
+import type { InitConfig } from '../config/init-config.ts';
 
 /** Console log level that keeps errors and worse: what the kernel's `quiet` sets. */
 export const quietConsoleLevel = 4;
@@ -11,9 +11,8 @@ export const quietConsoleLevel = 4;
  * level on the command line (loglevel=, quiet, debug, ignore_loglevel) or asked for
  * od.debug keeps it.
  */
-export function shouldQuietKernelConsole(cmdline: string, debug: boolean): boolean {
-  if (debug) return false;
-  return !tokenizeCmdline(cmdline).some(({ key }) => ['loglevel', 'quiet', 'debug', 'ignore_loglevel'].includes(key));
+export function shouldQuietKernelConsole(config: Pick<InitConfig, 'debug' | 'kernel'>): boolean {
+  return !config.debug && !config.kernel.logLevelChosen;
 }
 
 /** Sets console_loglevel (the first field of /proc/sys/kernel/printk). */

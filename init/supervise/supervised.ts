@@ -4,15 +4,4 @@ export interface Supervised {
   readonly name: string;
   /** No more respawns; ends the current child. Resolves once it is gone. */
   stop(): Promise<void>;
-  /**
-   * Ends a pause between lives at once. The dockerd supervisor calls it when dockerd is
-   * back after a restart: a console that could not start while dockerd was away need
-   * not wait out its backoff.
-   */
-  retryNow?(): void;
-}
-
-/** Stops them all, in parallel: at shutdown nobody should respawn a console behind our back. */
-export async function stopAll(services: readonly Supervised[]): Promise<void> {
-  await Promise.allSettled(services.map((service) => service.stop()));
 }

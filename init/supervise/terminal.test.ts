@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { endChild, probeTerminal, spawnOnTerminal, spawnWithTerminal, TerminalUnavailableError, terminalsFromCmdline } from './terminal.ts';
-
-test("terminalsFromCmdline: the kernel's console= in order, tty0 as tty1, both without any", () => {
-  assert.deepEqual(terminalsFromCmdline('BOOT_IMAGE=/vmlinuz console=tty0 console=ttyS0,115200n8 quiet'), ['tty1', 'ttyS0']);
-  assert.deepEqual(terminalsFromCmdline('console=ttyS0,115200 od.debug'), ['ttyS0']);
-  assert.deepEqual(terminalsFromCmdline('console=/dev/ttyS1 console=ttyS1'), ['ttyS1']);
-  assert.deepEqual(terminalsFromCmdline('root=/dev/sda'), ['ttyS0', 'tty1']);
-  assert.deepEqual(terminalsFromCmdline('console=null console=lp0'), ['ttyS0', 'tty1']);
-});
+import { endChild, probeTerminal, spawnOnTerminal, spawnWithTerminal, TerminalUnavailableError } from './terminal.ts';
 
 test('probeTerminal: a missing device and a non-device are unusable', () => {
   assert.throws(() => probeTerminal('/nonexistent-dev', 'ttyS0'), (e: unknown) => e instanceof TerminalUnavailableError && /no such device/.test(e.message));

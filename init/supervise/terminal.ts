@@ -2,35 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants as fsConstants, openSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tokenizeCmdline } from '../config/cmdline.ts';
-import type { RunEnd } from './respawner.ts';
+import type { RunEnd } from './life.ts';
+import { OdError } from '../../contract/errors.ts';
 
 /** A terminal could not be opened (no such device, no UART behind ttyS1...). */
-export class TerminalUnavailableError extends Error {
+export class TerminalUnavailableError extends OdError {
   readonly device: string;
 
   constructor(device: string, options: { cause?: unknown; reason?: string }) {
     super(`${device}: ${options.reason ?? (options.cause as Error | undefined)?.message ?? 'unavailable'}`, options);
-    this.name = 'TerminalUnavailableError';
     this.device = device;
   }
-}
-
-/**
- * The terminals the kernel's console= parameters name, in order: `console=ttyS0,115200`
- * is ttyS0, `console=tty0` (the VT in front, which at boot is the first) is tty1. With
- * no console= at all the kernel writes to the first VT and the first serial port is
- * the usual place to look, so both.
- */
-export function terminalsFromCmdline(cmdline: string): string[] {
-  const names: string[] = [];
-  for (const { key, value } of tokenizeCmdline(cmdline)) {
-    if (key !== 'console' || value === true) continue;
-    let name = value.split(',')[0]!.replace(/^\/dev\//, '');
-    if (name === 'tty0' || name === 'tty') name = 'tty1';
-    if (/^(tty[A-Za-z]*\d+|hvc\d+)$/.test(name) && !names.includes(name)) names.push(name);
-  }
-  return names.length > 0 ? names : ['ttyS0', 'tty1'];
 }
 
 /**
@@ -157,15 +139,30 @@ export async function spawnOnTerminal(command: TerminalCommand): Promise<Termina
   }
 }
 
-/** Ends a child: SIGTERM, then SIGKILL if it is still there after graceMs. */
-export async function endChild(child: ChildProcess, ended: Promise<unknown>, graceMs = 3000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+/**
+ * The terminal child's end, ending it when `signal` aborts (a respawner stopping), also
+ * when it aborted before the child was there.
+ */
+export async function untilEnded(terminal: TerminalChild, signal: AbortSignal): Promise<RunEnd> {
+  const onAbort = () => void endChild(terminal.child, terminal.ended);
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
+  try {
+    return await terminal.ended;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Ends a child: SIGTERM, then SIGKILL if it is still there after graceMs. Resolves with its end. */
+export async function endChild<T>(child: ChildProcess, ended: Promise<T>, graceMs = 3000): Promise<T | undefined> {
+  if (child.exitCode !== null || child.signalCode !== null) return ended.catch(() => undefined);
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   try {
-    await ended;
+    return await ended;
   } catch {
-    // an error event: nothing left to end
+    return undefined; // an error event: nothing left to end
   } finally {
     clearTimeout(timer);
   }

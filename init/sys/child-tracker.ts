@@ -28,7 +28,8 @@ export class ChildTracker {
     child.once('exit', () => this.#pids.delete(pid));
   }
 
-  install(): void {
+  /** `around` wraps each synchronous spawn (the children's OOM score is set there). */
+  install(around: <T>(spawn: () => T) => T = (spawn) => spawn()): void {
     if (this.#installed) return;
     this.#installed = true;
     const tracker = this;
@@ -37,7 +38,7 @@ export class ChildTracker {
     const proto = ChildProcess.prototype as unknown as Spawnable;
     const original = proto.spawn;
     proto.spawn = function spawn(this: ChildProcess, ...args: unknown[]) {
-      const result = original.apply(this, args);
+      const result = around(() => original.apply(this, args));
       tracker.track(this);
       return result;
     };

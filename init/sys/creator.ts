@@ -2,6 +2,7 @@ import { chmodSync, lstatSync, mkdirSync, statSync, symlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { hasErrorCode } from './syscall-error.ts';
 import { S_IFBLK, S_IFCHR, type DeviceNumber, type Sys } from './sys.ts';
+import { OdError } from '../../contract/errors.ts';
 
 // The filesystem the init makes before anything else runs, declared as data (u-root's
 // libinit "Creator" model): a table of Dir, Mount, Symlink and Dev entries applied in
@@ -46,12 +47,11 @@ export interface DevEntry {
 
 export type CreatorEntry = DirEntry | MountEntry | SymlinkEntry | DevEntry;
 
-export class CreatorError extends Error {
+export class CreatorError extends OdError {
   readonly entry: CreatorEntry;
 
   constructor(entry: CreatorEntry, options: { cause: unknown }) {
     super(`${describeEntry(entry)}: ${(options.cause as Error)?.message ?? String(options.cause)}`, options);
-    this.name = 'CreatorError';
     this.entry = entry;
   }
 }

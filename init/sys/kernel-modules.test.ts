@@ -8,28 +8,9 @@ import {
   loadListPath,
   loadModuleList,
   moduleName,
-  parseLoadList,
   parseProcModules,
 } from './kernel-modules.ts';
 import { fakeSys } from '../testing/fake-sys.ts';
-
-test('load list: order kept, comments and blanks skipped, repeats dropped, bad lines rejected', () => {
-  const list = parseLoadList(
-    [
-      '# written by the builder',
-      'kernel/lib/libcrc32c.ko',
-      '',
-      '  kernel/net/netfilter/nf_tables.ko  ',
-      'kernel/lib/libcrc32c.ko',
-      '/etc/passwd',
-      '../../evil.ko',
-      'kernel/fs/overlayfs/overlay.ko.xz',
-      'modules.dep',
-    ].join('\n'),
-  );
-  assert.deepEqual(list.modules, ['kernel/lib/libcrc32c.ko', 'kernel/net/netfilter/nf_tables.ko', 'kernel/fs/overlayfs/overlay.ko.xz']);
-  assert.deepEqual(list.rejected, ['/etc/passwd', '../../evil.ko', 'modules.dep']);
-});
 
 test('module names as /proc/modules spells them', () => {
   assert.equal(moduleName('kernel/net/bridge/br-netfilter.ko.xz'), 'br_netfilter');

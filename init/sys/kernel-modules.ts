@@ -1,40 +1,11 @@
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, join, normalize } from 'node:path';
+import { basename, join } from 'node:path';
+import { LOAD_LIST_FILE } from '../../contract/module-load-list.ts';
 import { hasErrorCode } from './syscall-error.ts';
 import { MODULE_INIT_COMPRESSED_FILE, type Sys } from './sys.ts';
 
-/** The file the builder writes: module paths in load order, dependencies first. */
-export const loadListName = 'only-docker.load';
-
 export function loadListPath(modulesRoot: string, kernelRelease: string): string {
-  return join(modulesRoot, kernelRelease, loadListName);
-}
-
-export interface LoadList {
-  /** Relative to /lib/modules/<release>, in load order. */
-  modules: string[];
-  /** Lines that cannot be module paths (absolute, escaping the directory). */
-  rejected: string[];
-}
-
-/** One path per line; blank lines and `#` comments ignored; order kept, repeats dropped. */
-export function parseLoadList(text: string): LoadList {
-  const modules: string[] = [];
-  const rejected: string[] = [];
-  const seen = new Set<string>();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const path = normalize(line);
-    if (isAbsolute(path) || path.startsWith('..') || !/\.ko(\.(xz|zst|gz))?$/.test(path)) {
-      rejected.push(line);
-      continue;
-    }
-    if (seen.has(path)) continue;
-    seen.add(path);
-    modules.push(path);
-  }
-  return { modules, rejected };
+  return join(modulesRoot, kernelRelease, LOAD_LIST_FILE);
 }
 
 /** `kernel/net/bridge/br-netfilter.ko.xz` -> `br_netfilter`, the name /proc/modules uses. */

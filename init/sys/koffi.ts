@@ -3,18 +3,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { constants } from 'node:os';
 import type * as Koffi from 'koffi';
+import { KOFFI_PATH } from '../../contract/initrd-layout.ts';
+import { OdError } from '../../contract/errors.ts';
 
 export type KoffiApi = typeof Koffi;
 
-/** Where the builder puts koffi's native module inside the initrd. */
-export const initrdKoffiPath = '/usr/lib/only-docker/koffi.node';
 
-export class KoffiLoadError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'KoffiLoadError';
-  }
-}
+export class KoffiLoadError extends OdError {}
 
 /**
  * Candidate paths, first match wins: an explicit override (tests, smoke-testing the
@@ -24,7 +19,7 @@ export class KoffiLoadError extends Error {
 export function koffiCandidates(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
   const candidates: string[] = [];
   if (env.OD_KOFFI_PATH) candidates.push(env.OD_KOFFI_PATH);
-  candidates.push(initrdKoffiPath);
+  candidates.push(KOFFI_PATH);
   try {
     // Inside a single executable application this require only knows built-ins, so
     // resolving a package throws; that is fine, the initrd path above is the one used.

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { OdError } from '../../contract/errors.ts';
 
 // libuv's error names miss some errnos (ECHILD among them), so the name comes from
 // the kernel's full list as Node exposes it. The first name wins for aliases
@@ -17,7 +18,7 @@ export function errnoName(errno: number): string {
  * A libc call returned -1. Carries the errno both as number and as name so callers can
  * branch on `code` (`EEXIST`, `EBUSY`...) the way they do with Node's own fs errors.
  */
-export class SyscallError extends Error {
+export class SyscallError extends OdError {
   readonly syscall: string;
   readonly errno: number;
   readonly code: string;
@@ -25,7 +26,6 @@ export class SyscallError extends Error {
   constructor(syscall: string, errno: number, detail?: string, options?: { cause?: unknown }) {
     const code = errnoName(errno);
     super(`${syscall}${detail === undefined ? '' : `(${detail})`}: ${code}`, options);
-    this.name = 'SyscallError';
     this.syscall = syscall;
     this.errno = errno;
     this.code = code;

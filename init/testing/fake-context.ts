@@ -1,6 +1,6 @@
 // A BootContext for step and runner tests: console lines collected in an array,
 // system calls recorded by a FakeSys, paths inside a temporary directory.
-import { BootConsole } from '../console.ts';
+import { BootConsole, textSink } from '../console.ts';
 import { defaultPaths, type BootContext, type BootPaths } from '../context.ts';
 import { freshDefaults } from '../config/options.ts';
 import { fakeSys, type FakeSys } from './fake-sys.ts';
@@ -13,7 +13,7 @@ export interface FakeContext extends BootContext {
 export function fakeContext(paths: Partial<BootPaths> = {}): FakeContext {
   const lines: string[] = [];
   return {
-    console: new BootConsole((line) => lines.push(line)),
+    console: new BootConsole(textSink((line) => lines.push(line))),
     sys: fakeSys(),
     paths: { ...defaultPaths, ...paths },
     kernelRelease: '6.1.0-test-amd64',

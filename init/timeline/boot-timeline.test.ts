@@ -3,11 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BootConsole } from '../console.ts';
-import { dockerReady, stepEnd, stepFailed, stepStart } from '../events.ts';
-import { dockerdRestarted } from '../dockerd/dockerd-events.ts';
-import { BootTimeline, type BootTimelineDocument } from './boot-timeline.ts';
-import { initExecUptimeMs, tapEvents } from './tap-events.ts';
+import { BootConsole, textSink } from '../console.ts';
+import { dockerdRestarted, dockerReady, stepEnd, stepFailed, stepStart } from '../../contract/events.ts';
+import { BootTimeline, initExecUptimeMs, type BootTimelineDocument } from './boot-timeline.ts';
 
 function setup(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'od-timeline-'));
@@ -69,18 +67,22 @@ test('an unwritable path is reported once and does not stop the others', (t) => 
   assert.equal((JSON.parse(readFileSync(path, 'utf8')) as BootTimelineDocument).milestones.length, 2);
 });
 
-test('tapEvents shows every console event to the observer, after printing it', () => {
+test('as a console sink the timeline sees every event after the terminal printed it, and a failing sink costs nothing', (t) => {
+  const { path } = setup(t);
   const lines: string[] = [];
   const seen: string[] = [];
-  const console = new BootConsole((l) => lines.push(l));
-  tapEvents(console, (e) => {
-    seen.push(`${e.od}:${lines.length}`);
-    throw new Error('an observer bug');
+  const timeline = new BootTimeline({ paths: [path], now: () => 10 });
+  const console = new BootConsole(textSink((l) => lines.push(l)), timeline.sink, (record) => {
+    seen.push(`${record.kind}:${lines.length}`);
+    throw new Error('a sink bug');
   });
   console.event(dockerReady('1', '2'));
   console.info('not an event');
-  assert.deepEqual(seen, ['docker:1']);
-  assert.equal(lines.length, 2);
+  console.dockerd('level=info');
+  assert.deepEqual(seen, ['event:1', 'init:2', 'dockerd:3']);
+  assert.deepEqual(lines, ['{"od":"docker","status":"ready","version":"1","apiVersion":"2"}', 'init: not an event', 'dockerd: level=info']);
+  const doc = JSON.parse(readFileSync(path, 'utf8')) as BootTimelineDocument;
+  assert.deepEqual(doc.milestones.map((m) => m.name), ['docker.ready']);
 });
 
 test('the uptime at exec from /proc/uptime, or null before /proc is there', () => {

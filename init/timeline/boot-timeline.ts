@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { OdEvent } from '../events.ts';
+import type { OdEvent } from '../../contract/events.ts';
+import type { RecordSink } from '../console.ts';
 
 export interface TimelineStep {
   name: string;
@@ -78,6 +79,11 @@ export class BootTimeline {
     return this.#doc;
   }
 
+  /** The timeline as a console sink: the events the console shows, nothing else. */
+  readonly sink: RecordSink = (record) => {
+    if (record.kind === 'event') this.observe(record.event);
+  };
+
   observe(event: OdEvent): void {
     const at = Math.round(this.#now());
     if (event.od === 'step') {
@@ -132,5 +138,15 @@ export class BootTimeline {
         this.#options.onError?.(`cannot write the boot timeline to ${path}: ${(error as Error).message}`);
       }
     }
+  }
+}
+
+/** Kernel uptime in ms at the init's exec, from /proc/uptime; null until /proc is mounted. */
+export function initExecUptimeMs(readUptime: () => string, now: () => number = () => performance.now()): number | null {
+  try {
+    const seconds = Number(readUptime().split(' ')[0]);
+    return Number.isFinite(seconds) ? Math.round(seconds * 1000 - now()) : null;
+  } catch {
+    return null;
   }
 }

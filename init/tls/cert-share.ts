@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { MS_NODEV, MS_NOEXEC, MS_NOSUID } from '../sys/mount-flags.ts';
 import type { Sys } from '../sys/sys.ts';
 import { certMode, keyMode, readOptional, writeFileAtomic, type TlsLayout } from './layout.ts';
+import { OdError } from '../../contract/errors.ts';
 
 /** The tag kvm/run.sh gives the share; the same string is in both places. */
 export const certShareTag = 'odcerts';
@@ -39,12 +40,7 @@ export interface ShareCopyOptions {
   tag?: string;
 }
 
-export class CertShareError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CertShareError';
-  }
-}
+export class CertShareError extends OdError {}
 
 /**
  * Copies client/{ca,cert,key}.pem to the share's top level (what DOCKER_CERT_PATH

@@ -1,37 +1,16 @@
 // X.509 for the remote API: a CA, and the server and client certificates it signs.
-// node-forge builds the certificates (no hand-written ASN.1); Node's own crypto makes
-// the keys and the signatures, which under TCG emulation is the difference between
-// milliseconds and seconds (forge's big-number RSA is pure JavaScript).
-import { createPublicKey, generateKeyPair, randomBytes, sign } from 'node:crypto';
+// @peculiar/x509 builds the certificates (no hand-written ASN.1) for RSA and ECDSA
+// keys alike; Node's own crypto makes the keys and, through WebCrypto, the signatures.
+import { createPublicKey, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
-
-/**
- * RSA because forge signs and encodes only RSA keys. 2048 bits: NIST-acceptable until
- * 2030, and the key generation is the slowest part of a first boot under TCG (4096
- * bits takes ten times as long: tens of seconds there).
- */
-export const rsaKeyBits = 2048;
+import { OdError } from '../../contract/errors.ts';
+import { canonicalIp } from './ip-address.ts';
+import { signingKey } from './keys.ts';
+import { x509 } from './x509.ts';
 
 export type CertificateKind = 'ca' | 'server' | 'client';
 
-export class CertificateError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CertificateError';
-  }
-}
-
-/** A new RSA private key, PKCS#1 PEM (what `openssl genrsa` writes and every Docker client reads). */
-export async function generatePrivateKey(bits = rsaKeyBits): Promise<string> {
-  // The asynchronous form runs on libuv's thread pool: several keys are made in parallel.
-  return new Promise((resolve, reject) => {
-    generateKeyPair('rsa', { modulusLength: bits, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }, (error, _publicKey, privateKey) => {
-      if (error) reject(new CertificateError(`cannot generate an RSA-${bits} key: ${error.message}`, { cause: error }));
-      else resolve(privateKey);
-    });
-  });
-}
+export class CertificateError extends OdError {}
 
 export interface Issuer {
   certPem: string;
@@ -64,71 +43,71 @@ function serialNumber(): string {
   return bytes.toString('hex');
 }
 
-function altNames(names: readonly string[]): Array<{ type: number; value?: string; ip?: string }> {
-  // GeneralName tags: 2 = dNSName, 7 = iPAddress.
-  return names.map((name) => (isIP(name) ? { type: 7, ip: name } : { type: 2, value: name }));
+function altNames(names: readonly string[]): x509.JsonGeneralNames {
+  // Addresses in their eight-group spelling: the library's parser does not read an
+  // IPv4 tail (::ffff:10.0.2.15), which canonicalIp has already turned into groups.
+  return names.map((name) => (isIP(name) ? { type: 'ip', value: canonicalIp(name) } : { type: 'dns', value: name }));
 }
 
-function extensionsFor(request: CertificateRequest, issuerCert: forge.pki.Certificate): unknown[] {
-  const keyIds = [
-    { name: 'subjectKeyIdentifier' },
-    // Lets verifiers (openssl, Go) pick the issuer by key, not only by name.
-    { name: 'authorityKeyIdentifier', keyIdentifier: issuerCert.generateSubjectKeyIdentifier().getBytes() },
-  ];
+const { KeyUsageFlags: usage, ExtendedKeyUsage: purpose } = x509;
+
+function usageExtensions(request: CertificateRequest, subjectIsRsa: boolean): x509.Extension[] {
   switch (request.kind) {
     case 'ca':
-      return [
-        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-        ...keyIds,
-      ];
+      return [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(usage.keyCertSign | usage.cRLSign, true)];
     case 'server':
       return [
-        { name: 'basicConstraints', cA: false, critical: true },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: altNames(request.names ?? []) },
-        ...keyIds,
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        // keyEncipherment is RSA key transport; RFC 5480 does not allow it for EC keys.
+        new x509.KeyUsagesExtension(subjectIsRsa ? usage.digitalSignature | usage.keyEncipherment : usage.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([purpose.serverAuth]),
+        new x509.SubjectAlternativeNameExtension(altNames(request.names ?? [])),
       ];
     case 'client':
       return [
-        { name: 'basicConstraints', cA: false, critical: true },
-        { name: 'keyUsage', digitalSignature: true, critical: true },
-        { name: 'extKeyUsage', clientAuth: true },
-        ...keyIds,
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(usage.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([purpose.clientAuth]),
       ];
   }
 }
 
+/**
+ * The issuer's key identifier: copied from the issuer's certificate when it carries one
+ * (an older version's CA may have computed it differently), else computed the RFC 5280
+ * way. It lets verifiers (openssl, Go) pick the issuer by key, not only by name;
+ * OpenSSL refuses a chain whose identifiers disagree.
+ */
+async function authorityKeyId(issuer: x509.X509Certificate | undefined, subjectKeyId: x509.SubjectKeyIdentifierExtension): Promise<x509.AuthorityKeyIdentifierExtension> {
+  if (!issuer) return new x509.AuthorityKeyIdentifierExtension(subjectKeyId.keyId);
+  const carried = issuer.getExtension(x509.SubjectKeyIdentifierExtension);
+  return carried ? new x509.AuthorityKeyIdentifierExtension(carried.keyId) : x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey);
+}
+
 /** Builds and signs one certificate; returns it as PEM. */
-export function createCertificate(request: CertificateRequest): string {
+export async function createCertificate(request: CertificateRequest): Promise<string> {
   if (request.kind !== 'ca' && !request.issuer) throw new CertificateError(`a ${request.kind} certificate needs an issuer`);
   try {
-    const cert = forge.pki.createCertificate();
-    const publicPem = createPublicKey(request.keyPem).export({ type: 'spki', format: 'pem' }).toString();
-    cert.publicKey = forge.pki.publicKeyFromPem(publicPem);
-    cert.serialNumber = serialNumber();
-    cert.validity.notBefore = request.notBefore;
-    cert.validity.notAfter = request.notAfter;
-    cert.setSubject([
-      { shortName: 'O', value: organization },
-      { shortName: 'CN', value: request.commonName },
-    ]);
-    const issuerCert = request.issuer ? forge.pki.certificateFromPem(request.issuer.certPem) : cert;
-    cert.setIssuer(issuerCert.subject.attributes);
-    cert.setExtensions(extensionsFor(request, issuerCert));
-
-    const signingKey = request.issuer?.keyPem ?? request.keyPem;
-    // forge computes the to-be-signed part and hands "the key" a digest; this key
-    // ignores the digest and signs those same DER bytes with Node's RSA instead.
-    const nativeSigner = {
-      sign: () => {
-        const tbs = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
-        return sign('sha256', tbs, signingKey).toString('binary');
-      },
-    };
-    cert.sign(nativeSigner as unknown as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-    return forge.pki.certificateToPem(cert);
+    const publicKey = createPublicKey(request.keyPem);
+    const spki = publicKey.export({ type: 'spki', format: 'der' });
+    const issuerCert = request.issuer ? new x509.X509Certificate(request.issuer.certPem) : undefined;
+    const signer = await signingKey(request.issuer?.keyPem ?? request.keyPem);
+    const subjectKeyId = await x509.SubjectKeyIdentifierExtension.create(spki);
+    const subject = new x509.Name([{ O: [organization] }, { CN: [request.commonName] }]);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serialNumber(),
+      subject,
+      // The issuer's subject as its certificate encodes it: Go finds a parent by
+      // comparing these bytes.
+      issuer: issuerCert?.subjectName ?? subject,
+      notBefore: request.notBefore,
+      notAfter: request.notAfter,
+      publicKey: spki,
+      signingKey: signer.key,
+      signingAlgorithm: signer.algorithm,
+      extensions: [...usageExtensions(request, publicKey.asymmetricKeyType === 'rsa'), subjectKeyId, await authorityKeyId(issuerCert, subjectKeyId)],
+    });
+    return `${cert.toString('pem')}\n`;
   } catch (cause) {
     if (cause instanceof CertificateError) throw cause;
     throw new CertificateError(`cannot create the ${request.kind} certificate: ${(cause as Error).message}`, { cause });

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCertificates, leafLifetimeDays, type EnsureOptions } from './ensure-certificates.ts';
-import { createCertificate, generatePrivateKey } from './certificates.ts';
+import { createCertificate } from './certificates.ts';
+import { generatePrivateKey } from './keys.ts';
 import { inspectCertificate } from './inspect.ts';
 import { tlsLayout } from './layout.ts';
 import { serverAddresses, serverDnsNames } from './addresses.ts';
@@ -32,8 +33,6 @@ function options(dir: string, more: Partial<EnsureOptions> = {}): EnsureOptions 
     dnsNames: serverDnsNames('only-docker'),
     addresses: serverAddresses(['10.0.2.15']),
     keepOldAddresses: false,
-    // Fast keys for the tests; the size does not change any decision.
-    keyBits: 1024,
     ...more,
   };
 }
@@ -43,13 +42,17 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 
 test('first run: a CA signs a server certificate for the names and a client certificate, in the dind layout', async (t) => {
   const dir = workDir(t);
-  const result = await ensureCertificates(options(dir, { keyBits: 2048 }));
+  const result = await ensureCertificates(options(dir));
   const layout = tlsLayout(dir);
   assert.deepEqual(result.issued, ['ca', 'server', 'client']);
   assert.deepEqual(result.newKeys.sort(), ['ca', 'client', 'server']);
   assert.equal(result.managedByUser, false);
 
-  for (const file of [layout.ca.key, layout.server.key, layout.client.key]) assert.equal(mode(file), 0o600, file);
+  for (const file of [layout.ca.key, layout.server.key, layout.client.key]) {
+    assert.equal(mode(file), 0o600, file);
+    assert.match(read(file), /^-----BEGIN PRIVATE KEY-----\n/, 'PKCS#8');
+    assert.equal(createPrivateKey(read(file)).asymmetricKeyDetails?.namedCurve, 'prime256v1', file);
+  }
   for (const file of [layout.ca.cert, layout.server.cert, layout.server.ca, layout.client.cert, layout.client.ca]) assert.equal(mode(file), 0o644, file);
   for (const d of [layout.root, layout.ca.dir, layout.server.dir, layout.client.dir]) assert.equal(mode(d), 0o700, d);
   assert.equal(read(layout.server.ca), read(layout.ca.cert));
@@ -148,12 +151,12 @@ test('broken or foreign pieces are replaced, and loose key modes are tightened',
   chmodSync(layout.client.key, 0o644);
   writeFileSync(layout.client.cert, 'not a certificate');
   // A server certificate from another CA, with the right key and names.
-  const otherCaKey = await generatePrivateKey(1024);
+  const otherCaKey = await generatePrivateKey();
   const now = new Date();
-  const otherCa = createCertificate({ kind: 'ca', commonName: 'other', keyPem: otherCaKey, notBefore: now, notAfter: new Date(Date.now() + 86_400_000 * 100) });
+  const otherCa = await createCertificate({ kind: 'ca', commonName: 'other', keyPem: otherCaKey, notBefore: now, notAfter: new Date(Date.now() + 86_400_000 * 100) });
   writeFileSync(
     layout.server.cert,
-    createCertificate({ kind: 'server', commonName: 'x', keyPem: read(layout.server.key), issuer: { certPem: otherCa, keyPem: otherCaKey }, names: ['only-docker', 'localhost', '127.0.0.1', '::1', '10.0.2.15'], notBefore: now, notAfter: new Date(Date.now() + 86_400_000 * 100) }),
+    await createCertificate({ kind: 'server', commonName: 'x', keyPem: read(layout.server.key), issuer: { certPem: otherCa, keyPem: otherCaKey }, names: ['only-docker', 'localhost', '127.0.0.1', '::1', '10.0.2.15'], notBefore: now, notAfter: new Date(Date.now() + 86_400_000 * 100) }),
   );
   const fixed = await ensureCertificates(options(dir));
   assert.deepEqual(fixed.reasons, ['server: not signed by the CA', 'client: missing or unreadable']);

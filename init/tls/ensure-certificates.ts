@@ -3,9 +3,10 @@
 // what is already there: on a persistent disk the CA and the client certificate stay
 // the same from boot to boot, so a client set up once keeps working.
 import { chmod } from 'node:fs/promises';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { createCertificate, generatePrivateKey, rsaKeyBits, type CertificateKind } from './certificates.ts';
+import { createCertificate, type CertificateKind } from './certificates.ts';
+import { generatePrivateKey, keyProblem } from './keys.ts';
 import { canonicalName, inspectCertificate, issuedBy, keyMatches, type CertificateInfo } from './inspect.ts';
 import { certMode, keyMode, makeLayoutDirs, readOptional, tlsLayout, writeFileAtomic, type TlsLayout } from './layout.ts';
 
@@ -83,7 +84,6 @@ export interface EnsureOptions {
    */
   keepOldAddresses: boolean;
   now?: Date;
-  keyBits?: number;
 }
 
 export interface EnsureResult {
@@ -114,16 +114,6 @@ async function readPair(files: { cert: string; key: string }): Promise<Pair> {
   return { ...(cert !== undefined && { cert }), ...(key !== undefined && { key }) };
 }
 
-/** A usable key: an RSA private key (the only kind forge can put in a certificate). Anything else is replaced. */
-function usableKey(pem: string | undefined): pem is string {
-  if (pem === undefined) return false;
-  try {
-    return createPrivateKey(pem).asymmetricKeyType === 'rsa';
-  } catch {
-    return false;
-  }
-}
-
 function uniqueNames(names: Iterable<string>): string[] {
   const seen = new Map<string, string>();
   for (const name of names) if (!seen.has(canonicalName(name))) seen.set(canonicalName(name), name);
@@ -134,7 +124,6 @@ function uniqueNames(names: Iterable<string>): string[] {
 export async function ensureCertificates(options: EnsureOptions): Promise<EnsureResult> {
   const layout = tlsLayout(options.dir);
   const now = options.now ?? new Date();
-  const bits = options.keyBits ?? rsaKeyBits;
   await makeLayoutDirs(layout);
   const [ca, server, client] = await Promise.all([readPair(layout.ca), readPair(layout.server), readPair(layout.client)]);
   const wantedNames = uniqueNames([...options.dnsNames, ...options.addresses]);
@@ -160,10 +149,14 @@ export async function ensureCertificates(options: EnsureOptions): Promise<Ensure
   const reasons: string[] = [];
   const notBefore = new Date(now.getTime() - backdateMs);
 
-  // Keys first, all at once: generation is the slow part and runs on the thread pool.
-  const needKey = { ca: !usableKey(ca.key), server: !usableKey(server.key), client: !usableKey(client.key) };
+  // Keys first, all at once on the thread pool. A key that is there is kept whatever
+  // its kind, as long as it is one that can sign (RSA from older versions, P-256 now):
+  // replacing an RSA CA key would void the client certificates users copied already.
+  const keyWhy = { ca: keyProblem(ca.key), server: keyProblem(server.key), client: keyProblem(client.key) };
+  const needKey = { ca: keyWhy.ca !== undefined, server: keyWhy.server !== undefined, client: keyWhy.client !== undefined };
+  const newKeyReason = (kind: CertificateKind) => (keyWhy[kind] === 'missing' ? 'new key' : `new key (key.pem was ${keyWhy[kind]})`);
   const kinds = (Object.keys(needKey) as CertificateKind[]).filter((kind) => needKey[kind]);
-  const generated = await Promise.all(kinds.map(() => generatePrivateKey(bits)));
+  const generated = await Promise.all(kinds.map(() => generatePrivateKey()));
   const keys: Record<CertificateKind, string> = { ca: ca.key!, server: server.key!, client: client.key! };
   for (const [index, kind] of kinds.entries()) {
     keys[kind] = generated[index]!;
@@ -175,9 +168,9 @@ export async function ensureCertificates(options: EnsureOptions): Promise<Ensure
 
   let caPem = ca.cert ?? '';
   let caInfo = ca.cert === undefined ? undefined : inspectCertificate(ca.cert);
-  const caWhy = needKey.ca ? 'new key' : caProblem(caInfo, keys.ca, now);
+  const caWhy = needKey.ca ? newKeyReason('ca') : caProblem(caInfo, keys.ca, now);
   if (caWhy) {
-    caPem = createCertificate({
+    caPem = await createCertificate({
       kind: 'ca',
       commonName: caCommonName,
       keyPem: keys.ca,
@@ -195,21 +188,21 @@ export async function ensureCertificates(options: EnsureOptions): Promise<Ensure
   const issuer = { certPem: caPem, keyPem: keys.ca };
 
   const serverInfo = server.cert === undefined ? undefined : inspectCertificate(server.cert);
-  const serverWhy = caWhy ? 'new CA' : needKey.server ? 'new key' : serverProblem(serverInfo, { ca: caX509, keyPem: keys.server, now, names: wantedNames });
+  const serverWhy = caWhy ? 'new CA' : needKey.server ? newKeyReason('server') : serverProblem(serverInfo, { ca: caX509, keyPem: keys.server, now, names: wantedNames });
   let serverNames = [...(serverInfo?.names ?? [])];
   if (serverWhy) {
     const kept = options.keepOldAddresses ? serverNames.filter((name) => isIP(name) !== 0) : [];
     serverNames = uniqueNames([...wantedNames, ...kept]);
-    const pem = createCertificate({ kind: 'server', commonName: options.dnsNames[0] ?? 'localhost', keyPem: keys.server, issuer, names: serverNames, notBefore, notAfter: leafNotAfter });
+    const pem = await createCertificate({ kind: 'server', commonName: options.dnsNames[0] ?? 'localhost', keyPem: keys.server, issuer, names: serverNames, notBefore, notAfter: leafNotAfter });
     await writeFileAtomic(layout.server.cert, pem, certMode);
     issued.push('server');
     reasons.push(`server: ${serverWhy}`);
   }
 
   let clientPem = client.cert;
-  const clientWhy = caWhy ? 'new CA' : needKey.client ? 'new key' : clientProblem(client.cert === undefined ? undefined : inspectCertificate(client.cert), { ca: caX509, keyPem: keys.client, now });
+  const clientWhy = caWhy ? 'new CA' : needKey.client ? newKeyReason('client') : clientProblem(client.cert === undefined ? undefined : inspectCertificate(client.cert), { ca: caX509, keyPem: keys.client, now });
   if (clientWhy) {
-    clientPem = createCertificate({ kind: 'client', commonName: clientCommonName, keyPem: keys.client, issuer, notBefore, notAfter: leafNotAfter });
+    clientPem = await createCertificate({ kind: 'client', commonName: clientCommonName, keyPem: keys.client, issuer, notBefore, notAfter: leafNotAfter });
     await writeFileAtomic(layout.client.cert, clientPem, certMode);
     issued.push('client');
     reasons.push(`client: ${clientWhy}`);

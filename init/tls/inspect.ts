@@ -1,8 +1,8 @@
 // What the init needs to know about an existing certificate to decide whether to keep
 // it: who issued it, until when, for which names, for what use, and whether a key fits.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import forge from 'node-forge';
 import { canonicalIp } from './ip-address.ts';
+import { x509 as lib } from './x509.ts';
 
 export interface CertificateInfo {
   x509: X509Certificate;
@@ -34,18 +34,18 @@ export function inspectCertificate(pem: string): CertificateInfo | undefined {
   } catch {
     return undefined;
   }
+  // Node prints the names as one string, escaped and joined with commas; the library
+  // hands them over one by one.
   const names = new Set<string>();
   try {
-    const san = forge.pki.certificateFromPem(pem).getExtension('subjectAltName') as
-      | { altNames?: Array<{ type: number; value?: string; ip?: string }> }
-      | undefined;
-    for (const entry of san?.altNames ?? []) {
-      if (entry.type === 7 && entry.ip) names.add(canonicalIp(entry.ip));
-      else if (entry.type === 2 && entry.value) names.add(entry.value.toLowerCase());
+    const san = new lib.X509Certificate(x509.raw).getExtension(lib.SubjectAlternativeNameExtension);
+    for (const entry of san?.names.items ?? []) {
+      if (entry.type === 'ip') names.add(canonicalIp(entry.value));
+      else if (entry.type === 'dns') names.add(entry.value.toLowerCase());
     }
   } catch {
-    // forge refuses some certificates Node reads (other key types): then no names,
-    // which makes a server certificate "not covering" and so replaced.
+    // A certificate Node reads but the library does not: then no names, which makes
+    // a server certificate "not covering" and so replaced.
   }
   const usages = x509.keyUsage ?? [];
   return {

@@ -3,6 +3,7 @@
 // ca.pem). client/ is what DOCKER_CERT_PATH points at on the machine that connects.
 import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { OdError } from '../../contract/errors.ts';
 
 export interface CertFiles {
   dir: string;
@@ -37,12 +38,7 @@ export const keyMode = 0o600;
 export const certMode = 0o644;
 export const dirMode = 0o700;
 
-export class TlsFilesError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TlsFilesError';
-  }
-}
+export class TlsFilesError extends OdError {}
 
 /** The directories, mode 0700 even when they already existed with another mode. */
 export async function makeLayoutDirs(layout: TlsLayout): Promise<void> {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mountOf, parseMountinfo, persistenceOf } from './persistence.ts';
+import { mountOf, persistenceOf } from './persistence.ts';
+import { parseMountInfo } from '../storage/mountinfo.ts';
 
 const ramMode = `1 1 0:2 / / rw - rootfs rootfs rw,size=1003560k,nr_inodes=250890
 14 1 0:5 / /dev rw,nosuid,relatime - devtmpfs devtmpfs rw,size=1003564k
@@ -23,7 +24,7 @@ test('with the DOCKER disk on /var/lib/docker they do', () => {
 });
 
 test('mountinfo escapes and the longest mount point', () => {
-  const mounts = parseMountinfo('1 1 0:2 / / rw - rootfs rootfs rw\n2 1 8:1 / /mnt/my\\040disk rw shared:1 - ext4 /dev/sda1 rw\nbroken line\n');
+  const mounts = parseMountInfo('1 1 0:2 / / rw - rootfs rootfs rw\n2 1 8:1 / /mnt/my\\040disk rw shared:1 - ext4 /dev/sda1 rw\nbroken line\n');
   assert.deepEqual(mounts.map((m) => m.mountPoint), ['/', '/mnt/my disk']);
   assert.equal(mountOf('/mnt/my disk/x', mounts)?.source, '/dev/sda1');
   assert.equal(mountOf('/etc', mounts)?.fstype, 'rootfs');

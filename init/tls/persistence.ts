@@ -2,31 +2,12 @@
 // filesystem (the DOCKER disk mounted on /var/lib/docker), not when it is in the
 // initramfs or a tmpfs (RAM mode, where everything is new at each boot).
 import { readFileSync } from 'node:fs';
+import { parseMountInfo, type MountInfo } from '../storage/mountinfo.ts';
 
-export interface MountPoint {
-  mountPoint: string;
-  fstype: string;
-  source: string;
-}
+/** The fields of a mountinfo line this module reads (storage/mountinfo.ts parses them). */
+export type MountPoint = Pick<MountInfo, 'mountPoint' | 'fstype' | 'source'>;
 
 const volatileFilesystems = new Set(['rootfs', 'tmpfs', 'ramfs']);
-
-/** mountinfo escapes space, tab, newline and backslash as octal (`\040`). */
-function unescape(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-}
-
-/** The mounts of /proc/self/mountinfo, in order (later mounts on the same point hide earlier ones). */
-export function parseMountinfo(text: string): MountPoint[] {
-  const mounts: MountPoint[] = [];
-  for (const line of text.split('\n')) {
-    const fields = line.trim().split(' ');
-    const dash = fields.indexOf('-');
-    if (dash < 6 || fields.length < dash + 3) continue;
-    mounts.push({ mountPoint: unescape(fields[4]!), fstype: fields[dash + 1]!, source: unescape(fields[dash + 2]!) });
-  }
-  return mounts;
-}
 
 /** The mount a path lies on: the longest mount point that contains it, the last such mount. */
 export function mountOf(path: string, mounts: readonly MountPoint[]): MountPoint | undefined {
@@ -46,7 +27,7 @@ export interface Persistence {
 }
 
 export function persistenceOf(path: string, mountinfoText: string): Persistence {
-  const mount = mountOf(path, parseMountinfo(mountinfoText));
+  const mount = mountOf(path, parseMountInfo(mountinfoText));
   if (!mount) return { persistent: false, where: 'no mount found' };
   const persistent = !volatileFilesystems.has(mount.fstype);
   const where = mount.mountPoint === '/' && !persistent ? `the initramfs (${mount.fstype})` : `${mount.source} on ${mount.mountPoint} (${mount.fstype})`;

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { check, QemuVm, REPO_ROOT, type OdEvent } from './harness/qemu-vm.ts';
 import { switchToVt, typeOnScreen } from './harness/keyboard.ts';
 import { waitForConsolePrompt } from './harness/storage-checks.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DOCKER_VERSION, dockerVersionLine } from './harness/fixtures.ts';
 
 const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 // busybox ash asks the terminal where its cursor is (ESC [6n) right after the prompt.
@@ -62,7 +64,7 @@ describe('console and network, DHCP on QEMU user networking (one boot)', { timeo
 
   before(async () => {
     bootStarted = Date.now();
-    vm = QemuVm.boot({ name: 'console', append: 'od.console=ttyS0,tty1' });
+    vm = await QemuVm.bootToInit({ name: 'console', append: 'od.console=ttyS0,tty1' });
     await check(vm, async () => {
       await waitForConsole(vm, 'ttyS0', 1, bootTimeoutMs);
       await waitForPrompt(vm, 0);
@@ -107,8 +109,8 @@ describe('console and network, DHCP on QEMU user networking (one boot)', { timeo
   it('docker version in the console shows the client and the server', async () => {
     await check(vm, async () => {
       const out = await vm.run('docker version');
-      assert.match(out, /Client:[\s\S]*Version:\s+20\.10\./);
-      assert.match(out, /Server:[\s\S]*Engine:[\s\S]*Version:\s+20\.10\./);
+      assert.match(out, new RegExp(String.raw`Client:[\s\S]*Version:\s+${DOCKER_VERSION}`));
+      assert.match(out, new RegExp(String.raw`Server:[\s\S]*Engine:[\s\S]*Version:\s+${DOCKER_VERSION}`));
       assert.match(await vm.run('command -v docker'), /^\/usr\/local\/bin\/docker$/m);
     });
   });
@@ -118,9 +120,9 @@ describe('console and network, DHCP on QEMU user networking (one boot)', { timeo
       assert.match(await vm.run('ip -4 addr show dev eth0'), /inet 10\.0\.2\.15\/24/);
       assert.match(await vm.run('ip route show default'), /default via 10\.0\.2\.2 dev eth0/);
       assert.match(await vm.run('cat /etc/resolv.conf'), /^nameserver 10\.0\.2\.3$/m);
-      // The host's /etc/resolv.conf is a link to what the DHCP container wrote.
+      // The host's /etc/resolv.conf is a link to what the init rendered from the lease.
       const host = await vm.run('nsenter -t 1 -m sh -c "readlink /etc/resolv.conf; cat /etc/resolv.conf"');
-      assert.match(host, /^\.\.\/run\/only-docker\/net\/resolv\.conf$/m);
+      assert.match(host, /^\.\.\/run\/only-docker\/resolv\.conf$/m);
       assert.match(host, /^nameserver 10\.0\.2\.3$/m);
       // Renewals: the client stays running under its restart policy.
       assert.match(await vm.run("docker inspect -f '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.NetworkMode}}' dhcp"), /^true unless-stopped host$/m);
@@ -156,7 +158,7 @@ describe('console and network, DHCP on QEMU user networking (one boot)', { timeo
       let ns = '';
       while (!/mnt:\[\d+\]\s+mnt:\[\d+\]/.test(ns)) {
         if (Date.now() > deadline) throw new Error(`VT2 wrote no /root/vt2-ns: ${ns}`);
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await sleep(2000);
         ns = await vm.run('cat /root/vt2-ns 2>/dev/null');
       }
       const [own, init] = ns.trim().split(/\s+/);
@@ -175,7 +177,7 @@ describe('console and network, DHCP on QEMU user networking (one boot)', { timeo
       let ns = '';
       while (!/mnt:\[\d+\]/.test(ns)) {
         if (Date.now() > deadline) throw new Error(`the tty1 console wrote no /root/tty1-ns: ${ns}`);
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await sleep(2000);
         ns = await vm.run('cat /root/tty1-ns 2>/dev/null');
       }
       const hostNs = (await vm.run('readlink /proc/1/ns/mnt')).trim();
@@ -202,7 +204,7 @@ describe('console and network, DHCP on QEMU user networking (one boot)', { timeo
       assert.equal(ready.image, 'console-image:latest');
       await waitForPrompt(vm, from);
       assert.equal((await vm.run('cat /etc/od-flavor')).trim(), 'custom-console');
-      assert.match(await vm.run('docker version --format "{{.Server.Version}}"'), /^20\.10\./m);
+      assert.match(await vm.run('docker version --format "{{.Server.Version}}"'), dockerVersionLine);
     });
   });
 
@@ -227,7 +229,7 @@ describe('console and network, DHCP on QEMU user networking (one boot)', { timeo
 describe('no DHCP server: the boot goes on to the console after od.dhcp.timeout', { timeout: 600_000 }, () => {
   it('reports the timeout, and the console comes up without a lease', async () => {
     // A NIC on an empty hub: eth0 exists, nobody answers DHCP.
-    const vm = QemuVm.boot({
+    const vm = await QemuVm.bootToInit({
       name: 'console-no-dhcp',
       append: 'od.dhcp.timeout=5',
       qemuArgs: ['-netdev', 'hubport,id=h0,hubid=0', '-device', 'virtio-net-pci,netdev=h0'],
@@ -237,7 +239,10 @@ describe('no DHCP server: the boot goes on to the console after od.dhcp.timeout'
         const timeout = await vm.waitForEvent((e) => e.od === 'dhcp', bootTimeoutMs, 'dhcp');
         assert.deepEqual(Object.keys(timeout), ['od', 'status', 'interface', 'ms']);
         assert.equal(timeout.status, 'timeout');
-        assert.ok(Number(timeout.ms) >= 5000 && Number(timeout.ms) < 15_000, `ms ${timeout.ms}`);
+        // It waited the 5 s asked for (ms also counts the client container's start, which
+        // takes seconds more on a loaded machine: no upper bound on a timing here); the
+        // warning names the option's value, not the 30 s default.
+        assert.ok(Number(timeout.ms) >= 5000, `ms ${timeout.ms}`);
         await vm.waitFor(/no DHCP lease on eth0 within 5 s \(od\.dhcp\.timeout\): going on without network/, 10_000);
         await waitForConsolePrompt(vm);
         // Only the kernel's console= terminal by default (the harness passes console=ttyS0).
@@ -254,7 +259,7 @@ describe('no DHCP server: the boot goes on to the console after od.dhcp.timeout'
 
 describe('a static address from the command line, without the DHCP container', { timeout: 600_000 }, () => {
   it('configures eth0, the default route and resolv.conf from od.net.*', async () => {
-    const vm = QemuVm.boot({
+    const vm = await QemuVm.bootToInit({
       name: 'console-static',
       append: 'od.net.address=10.0.2.15/24 od.net.gateway=10.0.2.2 od.net.dns=10.0.2.3',
     });

@@ -8,27 +8,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { check, QemuVm } from './harness/qemu-vm.ts';
-import { diskLabel, inWorkDir, isoFromDist, makeDisk, virtualboxLikeMachine } from './harness/fixtures.ts';
+import { diskLabel, isoFromDist, makeDisk, virtualboxLikeMachine } from './harness/fixtures.ts';
 import { diskEvents, fsckImage, sh, shutDown, stepOutcomes, waitForConsolePrompt } from './harness/storage-checks.ts';
+import { withTempDir } from '../helpers/temp-dir.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 test('the boot entry "prepare a blank disk /dev/sda as DOCKER" formats a blank SATA disk, which Docker uses; Ctrl-Alt-Del leaves it clean', { timeout: 600_000 }, async (t) => {
-  await inWorkDir('iso-format', async (work) => {
+  await withTempDir('od-iso-format-', async (work) => {
     const iso = await isoFromDist(work);
     const disk = join(work, 'blank.img');
     await makeDisk(disk);
     const started = Date.now();
-    const vm = QemuVm.boot({
-      name: 'iso-format-disk',
-      firmwareBoot: true,
-      qemuArgs: virtualboxLikeMachine(iso, disk),
-    });
+    // The menu's second entry is picked before the kernel starts: down, then Enter, typed
+    // on the serial port.
+    const pickSecondEntry = async (vm: QemuVm) => {
+      await vm.waitFor('Automatic boot in', 60_000);
+      vm.type('\x1b[B');
+      await sleep(500);
+      vm.type('\r');
+    };
+    const vm = await QemuVm.bootToInit({ name: 'iso-format-disk', firmwareBoot: true, qemuArgs: virtualboxLikeMachine(iso, disk) }, pickSecondEntry);
     try {
       await check(vm, async () => {
-        await vm.waitFor('Automatic boot in', 60_000);
-        // Down to the second entry, then Enter, typed on the serial port.
-        vm.type('\x1b[B');
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        vm.type('\r');
         const cmdline = await vm.waitFor(/Command line: (.*?)\r?\n/, 120_000);
         assert.match(cmdline[1]!, / od\.disk\.format=\/dev\/sda( |$)/);
 

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { check, QemuVm, type OdEvent } from './harness/qemu-vm.ts';
 import { waitForConsolePrompt } from './harness/storage-checks.ts';
+import { dockerVersionLine } from './harness/fixtures.ts';
 
 // busybox ash may follow its prompt with a cursor position query (ESC [ 6 n).
 const prompt = /\[only-docker console\] [^\n]*# (\x1b\[6n)?$/;
@@ -97,7 +98,7 @@ describe('PID 1: reaping, supervision, custom bridge, logs (one boot)', { timeou
 
   before(async () => {
     const started = Date.now();
-    vm = QemuVm.boot({
+    vm = await QemuVm.bootToInit({
       name: 'pid1',
       append: [
         'od.console=ttyS0',
@@ -123,7 +124,7 @@ describe('PID 1: reaping, supervision, custom bridge, logs (one boot)', { timeou
 
   it('reports a garbage option value and an unknown option, uses the defaults, and boots on', async () => {
     await check(vm, async () => {
-      assert.match(vm.serial, /init: warning: bad value od\.dockerd\.timeout="banana": expected a number of seconds.*using the default \(60s\)/);
+      assert.match(vm.serial, /init: warning: bad value od\.dockerd\.timeout="banana": expected a number of seconds.*using the default \(120s\)/);
       assert.match(vm.serial, /init: warning: bad value od\.log="loud": expected one of file, console, both; using the default/);
       assert.match(vm.serial, /init: warning: unknown option od\.frobnicate="1" ignored/);
       const boot = vm.events().find((e) => e.od === 'boot');
@@ -145,17 +146,18 @@ describe('PID 1: reaping, supervision, custom bridge, logs (one boot)', { timeou
     });
   });
 
-  it('dozens of docker run --rm leave no zombie of PID 1', async () => {
+  it('eighteen docker run --rm, three at a time, leave no zombie of PID 1', async () => {
     await check(vm, async () => {
       const cpuBefore = await initCpuTicks(vm);
       const started = Date.now();
-      // Three lanes of ten at once: shims come and go while others start, as on a busy host.
-      const lane = `i=0; while [ $i -lt 10 ]; do docker run --rm --entrypoint true ${image} || echo FAILED; i=$((i+1)); done`;
+      // Three lanes of six at once: shims come and go while others start, as on a busy host
+      // (eighteen exit paths are as many chances for a zombie; thirty cost make test 3 minutes).
+      const lane = `i=0; while [ $i -lt 6 ]; do docker run --rm --entrypoint true ${image} || echo FAILED; i=$((i+1)); done`;
       const out = await sh(vm, `(${lane}) & (${lane}) & (${lane}) & wait`, 900_000);
       assert.doesNotMatch(out, /FAILED/);
       const cpu = (await initCpuTicks(vm)) - cpuBefore;
-      measured.push(`30 x docker run --rm, 3 at a time: ${((Date.now() - started) / 1000).toFixed(1)} s, PID 1 CPU ${cpu * 10} ms`);
-      await assertNoZombiesOfInit(vm, 'after 30 docker run --rm');
+      measured.push(`18 x docker run --rm, 3 at a time: ${((Date.now() - started) / 1000).toFixed(1)} s, PID 1 CPU ${cpu * 10} ms`);
+      await assertNoZombiesOfInit(vm, 'after 18 docker run --rm');
     });
   });
 
@@ -238,7 +240,7 @@ describe('PID 1: reaping, supervision, custom bridge, logs (one boot)', { timeou
       await waitForPrompt(vm, prompt, from);
       const consoleBackS = (Date.now() - killedAt) / 1000;
       measured.push(`kill -9 dockerd: API back after ${apiBackS.toFixed(1)} s (event ms ${restarted.ms}), console prompt after ${consoleBackS.toFixed(1)} s`);
-      assert.match(await sh(vm, `docker version -f '{{.Server.Version}}'`), /^20\.10\./m);
+      assert.match(await sh(vm, `docker version -f '{{.Server.Version}}'`), dockerVersionLine);
       // dockerd brings back restart-policy containers as it starts; give it a moment.
       let status = '';
       for (let i = 0; i < 20 && !/^Up/m.test(status); i++) {
@@ -253,13 +255,14 @@ describe('PID 1: reaping, supervision, custom bridge, logs (one boot)', { timeou
 
 describe('PID 1: od.debug and od.storage.driver (one boot)', { timeout: 600_000 }, () => {
   it("shows dockerd's debug output and every step's detail on the console; dockerd runs the storage driver asked for", async () => {
-    const vm = QemuVm.boot({ name: 'pid1-debug', append: 'od.debug od.storage.driver=vfs od.console=none' });
+    const vm = await QemuVm.bootToInit({ name: 'pid1-debug', append: 'od.debug od.storage.driver=vfs od.console=none' });
     try {
       await check(vm, async () => {
         await nthEvent(vm, (e) => e.od === 'boot', 1, bootTimeoutMs, 'boot end');
-        assert.match(vm.serial, /init: dockerd started \(pid \d+, args: --debug --storage-driver vfs\)/);
-        // dockerd's own word, at its start: "Docker daemon ... graphdriver(s)=vfs".
-        assert.match(vm.serial, /^dockerd: .*msg="Docker daemon".*graphdriver\(s\)=vfs/m);
+        assert.match(vm.serial, /init: dockerd started \(pid \d+, args: --containerd=\S+ --debug --storage-driver vfs --log-opt max-size=10m --log-opt max-file=3\)/);
+        // dockerd's own word, at its start: "Docker daemon ... storage-driver=vfs" (Docker 26;
+        // 20.10 said graphdriver(s)=vfs).
+        assert.match(vm.serial, /^dockerd: .*msg="Docker daemon".*(storage-driver|graphdriver\(s\))=vfs/m);
         assert.match(vm.serial, /^dockerd: time="[^"]+" level=debug msg=/m, "dockerd's debug lines on the console");
         assert.match(vm.serial, /^init: debug: kernel command line: /m);
         assert.match(vm.serial, /^init: debug: \/_ping answered after \d+ attempts/m);
@@ -274,7 +277,9 @@ describe('PID 1: od.debug and od.storage.driver (one boot)', { timeout: 600_000 
 
 describe('PID 1: a required step fails (one boot)', { timeout: 600_000 }, () => {
   it('says what failed and why, then an emergency shell that works; no kernel panic', async () => {
-    const vm = QemuVm.boot({ name: 'pid1-fatal', append: 'od.dockerd.args=--bogus-flag od.dockerd.timeout=5' });
+    // A wait long enough for Docker 26's dockerd to start and refuse the flag under TCG:
+    // the check is that its exit is reported, not a timeout.
+    const vm = await QemuVm.bootToInit({ name: 'pid1-fatal', append: 'od.dockerd.args=--bogus-flag od.dockerd.timeout=60' });
     try {
       await check(vm, async () => {
         await waitForPrompt(vm, emergencyPrompt, 0, bootTimeoutMs);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QemuVm } from './harness/qemu-vm.ts';
 import { check, diskEvents, fsckImage, imageSuperblock, SBIN_ENV, sh, shutDown, stepOutcomes, waitForConsolePrompt } from './harness/storage-checks.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const graceSeconds = 4;
 
@@ -20,7 +21,7 @@ describe('no disk, od.shutdown.timeout=4: RAM mode, a stubborn container, reboot
 
   before(async () => {
     // od.disk.timeout=3: no disk is coming, no need to wait the default 10 s for one.
-    vm = QemuVm.boot({ name: 'shutdown-ram', append: `od.shutdown.timeout=${graceSeconds} od.disk.timeout=3` });
+    vm = await QemuVm.bootToInit({ name: 'shutdown-ram', append: `od.shutdown.timeout=${graceSeconds} od.disk.timeout=3` });
     await check(vm, () => waitForConsolePrompt(vm));
   });
 
@@ -53,7 +54,7 @@ describe('no disk, od.shutdown.timeout=4: RAM mode, a stubborn container, reboot
     assert.deepEqual(measure.events[0], { od: 'shutdown', status: 'start', action: 'reboot', source: 'reboot (SIGTERM)' });
     assert.deepEqual(
       stepOutcomes(measure.events).map((s) => s.split(':')[0]),
-      ['stopSupervision', 'stopContainers', 'stopDockerd', 'killRemaining', 'syncFilesystems', 'unmountDisk'],
+      ['stopSupervision', 'stopContainers', 'stopDockerd', 'stopContainerd', 'killRemaining', 'syncFilesystems', 'unmountDisk'],
     );
     assert.ok(stepOutcomes(measure.events).includes('unmountDisk:skipped'));
     const stopContainers = measure.events.find((e) => e.step === 'stopContainers' && e.status !== 'start');
@@ -75,7 +76,7 @@ describe('halt typed in the console: the machine stops, the DOCKER disk is clean
   before(async () => {
     execFileSync('truncate', ['-s', '4G', disk]);
     execFileSync('mkfs.ext4', ['-q', '-L', 'DOCKER', disk], { env: SBIN_ENV });
-    vm = QemuVm.boot({ name: 'shutdown-halt', qemuArgs: ['-drive', `file=${disk},format=raw,if=virtio`] });
+    vm = await QemuVm.bootToInit({ name: 'shutdown-halt', qemuArgs: ['-drive', `file=${disk},format=raw,if=virtio`] });
     await check(vm, () => waitForConsolePrompt(vm));
   });
 
@@ -96,7 +97,7 @@ describe('halt typed in the console: the machine stops, the DOCKER disk is clean
       console.log(`halt: ${events.at(-1)?.ms} ms in the init; ${stepOutcomes(events).join(' ')}`);
       assert.match(vm.serial, /init: \/dev\/vda unmounted cleanly/);
       // Halted, not powered off: QEMU is still there until it is stopped.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await sleep(2000);
       assert.equal(vm.running, true);
     });
     await vm.stop();

@@ -8,22 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { withVm, type OdEvent, type QemuVm } from './harness/qemu-vm.ts';
-import { hostDockerCli, inWorkDir, outputInputsFor, testDist } from './harness/fixtures.ts';
+import { dockerVersionLine, freePort, plainGet, hostDockerCli, outputInputsFor, testDist } from './harness/fixtures.ts';
 import { kvmScriptPath, writeKvmScript } from '../../builder/outputs/write-kvm-script.ts';
-import { createCertificate, generatePrivateKey } from '../../init/tls/certificates.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { createCertificate } from '../../init/tls/certificates.ts';
+import { generatePrivateKey } from '../../init/tls/keys.ts';
+import { withTempDir } from '../helpers/temp-dir.ts';
 
 /** Waits for the end of the boot; fails at once with the failed step when there is one. */
 async function waitForBoot(vm: QemuVm, timeoutMs: number): Promise<void> {
@@ -34,22 +26,8 @@ async function waitForBoot(vm: QemuVm, timeoutMs: number): Promise<void> {
 
 const stepEnd = (vm: QemuVm, name: string): OdEvent | undefined => vm.events().find((e) => e.od === 'step' && e.name === name && e.status !== 'start');
 
-/** A plain-HTTP GET /_ping: the status and body, or the error that ended it. */
-function plainPing(port: number): Promise<{ status?: number; body?: string; error?: string }> {
-  return new Promise((resolve) => {
-    const request = get({ host: '127.0.0.1', port, path: '/_ping', timeout: 20_000 }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode!, body }));
-      response.on('error', (error) => resolve({ error: error.message }));
-    });
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error) => resolve({ error: (error as NodeJS.ErrnoException).code ?? error.message }));
-  });
-}
-
 test('remote API: TLS with client certificates from run.sh\'s share, refused otherwise, the same certificates after a reboot', { timeout: 1_200_000 }, async (t) => {
-  await inWorkDir('tls', async (work) => {
+  await withTempDir('od-tls-', async (work) => {
     const inputs = await outputInputsFor(join(work, 'out'));
     await writeKvmScript(inputs);
     const port = await freePort();
@@ -108,7 +86,7 @@ test('remote API: TLS with client certificates from run.sh\'s share, refused oth
       // The stock CLI with the certificates: version, and a container run.
       const version = await docker(['version', '--format', '{{.Server.Version}}'], env);
       assert.equal(version.exitCode, 0, version.stderr);
-      assert.match(version.stdout, /^20\.10\./);
+      assert.match(version.stdout, dockerVersionLine);
       const run = await docker(['run', '--rm', '--network', 'none', '--entrypoint', '/bin/sh', '-v', '/var/lib/docker/.only-docker/tls:/tls:ro', 'only-docker/dhcp:latest', '-c', 'stat -c "%a %u %n" /tls /tls/ca /tls/ca/key.pem /tls/server/key.pem /tls/client/key.pem /tls/server/cert.pem'], env);
       assert.equal(run.exitCode, 0, run.stderr);
       assert.deepEqual(run.stdout.trim().split('\n'), [
@@ -123,7 +101,7 @@ test('remote API: TLS with client certificates from run.sh\'s share, refused oth
       // Without a client certificate: refused.
       const anonymous = await docker(['--tlsverify', '--tlscacert', join(certs, 'ca.pem'), '-H', `tcp://localhost:${port}`, 'version', '--format', '{{.Server.Version}}'], {});
       assert.notEqual(anonymous.exitCode, 0);
-      assert.doesNotMatch(anonymous.stdout, /20\.10/);
+      assert.doesNotMatch(anonymous.stdout, dockerVersionLine);
       // The server's refusal (a TLS alert), not a local problem of the CLI.
       assert.match(anonymous.stderr, /remote error: tls: /);
 
@@ -133,19 +111,19 @@ test('remote API: TLS with client certificates from run.sh\'s share, refused oth
       const [otherCaKey, otherKey] = await Promise.all([generatePrivateKey(), generatePrivateKey()]);
       const notBefore = new Date(Date.now() - 86_400_000);
       const notAfter = new Date(Date.now() + 86_400_000);
-      const otherCa = createCertificate({ kind: 'ca', commonName: 'another CA', keyPem: otherCaKey, notBefore, notAfter });
+      const otherCa = await createCertificate({ kind: 'ca', commonName: 'another CA', keyPem: otherCaKey, notBefore, notAfter });
       await writeFile(join(strangers, 'ca.pem'), await readFile(join(certs, 'ca.pem')));
       await writeFile(join(strangers, 'key.pem'), otherKey, { mode: 0o600 });
-      await writeFile(join(strangers, 'cert.pem'), createCertificate({ kind: 'client', commonName: 'only-docker client', keyPem: otherKey, issuer: { certPem: otherCa, keyPem: otherCaKey }, notBefore, notAfter }));
+      await writeFile(join(strangers, 'cert.pem'), await createCertificate({ kind: 'client', commonName: 'only-docker client', keyPem: otherKey, issuer: { certPem: otherCa, keyPem: otherCaKey }, notBefore, notAfter }));
       const foreign = await docker(['version', '--format', '{{.Server.Version}}'], { ...env, DOCKER_CERT_PATH: strangers });
       assert.notEqual(foreign.exitCode, 0);
-      assert.doesNotMatch(foreign.stdout, /20\.10/);
+      assert.doesNotMatch(foreign.stdout, dockerVersionLine);
       assert.match(foreign.stderr, /remote error: tls: /);
 
       // Plain HTTP gets no answer from the API on either port.
-      const onTls = await plainPing(port);
+      const onTls = await plainGet(port, '/_ping');
       assert.ok(!(onTls.status === 200 && onTls.body === 'OK'), `plain HTTP on the TLS port: ${JSON.stringify(onTls)}`);
-      const onPlain = await plainPing(plainPort);
+      const onPlain = await plainGet(plainPort, '/_ping');
       assert.ok(onPlain.status === undefined, `something answers on guest port 2375: ${JSON.stringify(onPlain)}`);
       t.diagnostic(`refused: no certificate "${anonymous.stderr.trim()}", another CA "${foreign.stderr.trim()}"`);
       t.diagnostic(`plain HTTP: TLS port ${JSON.stringify(onTls)}, port 2375 ${JSON.stringify(onPlain)}`);
@@ -164,7 +142,7 @@ test('remote API: TLS with client certificates from run.sh\'s share, refused oth
       // A client set up on the first boot still gets in.
       const version = await docker(['version', '--format', '{{.Server.Version}}'], { DOCKER_HOST: `tcp://localhost:${port}`, DOCKER_CERT_PATH: firstBootCerts, DOCKER_TLS_VERIFY: '1' });
       assert.equal(version.exitCode, 0, version.stderr);
-      assert.match(version.stdout, /^20\.10\./);
+      assert.match(version.stdout, dockerVersionLine);
     });
   });
 });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerClient } from '../../docker/docker-client.ts';
 import type { DockerdHandle } from '../../dockerd/spawn-dockerd.ts';
-import { describeError } from '../../runner.ts';
+import { describeError } from '../../../contract/errors.ts';
 import { cgroupPids } from '../processes.ts';
 import { runningDockerd, type ShutdownContext } from '../shutdown-context.ts';
 import type { ShutdownStep } from '../shutdown-plan-types.ts';

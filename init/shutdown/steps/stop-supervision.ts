@@ -1,4 +1,4 @@
-import { describeError } from '../../runner.ts';
+import { describeError } from '../../../contract/errors.ts';
 import { hangUpConsoles } from '../console-containers.ts';
 import { liveUserProcesses } from '../processes.ts';
 import type { ShutdownContext } from '../shutdown-context.ts';
@@ -37,6 +37,7 @@ export const stopSupervision: ShutdownStep = {
   async run(ctx) {
     ctx.emergencyShell?.stop();
     ctx.system.dockerdSupervisor?.disableRestart();
+    ctx.system.containerd?.disableRestart();
     const services = ctx.system.supervised ?? [];
     const graceMs = ctx.timing.supervisionGraceMs;
     // stop() marks the supervisor stopped at once, then waits for its child to end;

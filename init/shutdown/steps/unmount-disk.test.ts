@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BootConsole } from '../../console.ts';
+import { BootConsole, textSink } from '../../console.ts';
 import { parseMountInfo } from '../../storage/mountinfo.ts';
 import { MNT_DETACH, MS_RDONLY, MS_REMOUNT } from '../../sys/mount-flags.ts';
 import { fakeSys } from '../../testing/fake-sys.ts';
@@ -28,7 +28,7 @@ test('the disk, its binds and what is mounted below it, innermost and newest fir
 
 test('busy: remounted read-only (so the filesystem is clean) and detached', () => {
   const sys = fakeSys();
-  const ctx = { sys, console: new BootConsole(() => {}) } as unknown as ShutdownContext;
+  const ctx = { sys, console: new BootConsole(textSink(() => {})) } as unknown as ShutdownContext;
   sys.failNext('umount2', 'EBUSY');
   assert.deepEqual(unmountOne(ctx, '/var/lib/docker'), { target: '/var/lib/docker', how: 'read-only, detached', busy: 'umount2(/var/lib/docker): EBUSY' });
   assert.deepEqual(sys.calls, [

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeError } from '../../runner.ts';
+import { describeError } from '../../../contract/errors.ts';
 import { isAtOrBelow, readMountInfo, type MountInfo } from '../../storage/mountinfo.ts';
 import { MNT_DETACH, MS_RDONLY, MS_REMOUNT } from '../../sys/mount-flags.ts';
 import { hasErrorCode } from '../../sys/syscall-error.ts';

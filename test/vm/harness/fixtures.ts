@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { DIST, type OdEvent, type QemuVm } from './qemu-vm.ts';
@@ -50,15 +52,13 @@ export async function diskLabel(path: string): Promise<string> {
   return result.exitCode === 0 ? result.stdout.trim() : '';
 }
 
-/** Runs `body` with a fresh temporary directory, removed afterwards. */
-export async function inWorkDir<T>(prefix: string, body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), `od-${prefix}-`));
-  try {
-    return await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+/**
+ * The Docker version the payload ships: Debian 13's 26.1, or newer (a sid build). Told
+ * apart from Debian 12's 20.10, which the payload no longer has.
+ */
+export const DOCKER_VERSION = String.raw`(?:2[6-9]|[3-9]\d)\.\d+\.\d+`;
+/** A line that starts with such a version (`docker version --format {{.Server.Version}}`). */
+export const dockerVersionLine = new RegExp(`^${DOCKER_VERSION}`, 'm');
 
 /**
  * Waits for Docker to answer, failing at once (with the failed step) when the init
@@ -73,7 +73,7 @@ export async function waitForDockerReady(vm: QemuVm, timeoutMs: number): Promise
 
 /**
  * A stock docker CLI for talking to the VM from the host: the one on PATH, else
- * Debian's from the docker.io package the build downloaded (the same CLI the VM
+ * Debian's from the docker-cli package the build downloaded (the same CLI the VM
  * ships), unpacked into `work`. The host never needs a Docker engine.
  */
 export async function hostDockerCli(work: string): Promise<string> {
@@ -81,8 +81,10 @@ export async function hostDockerCli(work: string): Promise<string> {
   if (onPath.exitCode === 0 && onPath.stdout.trim()) return onPath.stdout.trim();
   const config = await repoConfig();
   const debs = join(REPO_ROOT, config.cacheDir, 'debs');
-  const deb = (await readdir(debs)).find((name) => /^docker\.io_.*\.deb$/.test(name));
-  assert.ok(deb, `no docker CLI on PATH and no docker.io package in ${debs}: run make build first`);
+  // Debian 13 ships the CLI in docker-cli; Debian 12's docker.io had it inside.
+  const names = await readdir(debs);
+  const deb = names.find((name) => /^docker-cli_.*\.deb$/.test(name)) ?? names.find((name) => /^docker\.io_20\..*\.deb$/.test(name));
+  assert.ok(deb, `no docker CLI on PATH and no docker-cli package in ${debs}: run make build first`);
   const into = join(work, 'docker-cli');
   await mkdir(into, { recursive: true });
   await execa('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ./usr/bin/docker', 'sh', join(debs, deb), into]);
@@ -103,4 +105,34 @@ export function virtualboxLikeMachine(iso: string, disk: string): string[] {
     '-cdrom', iso,
     '-boot', 'd',
   ];
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on now, for a QEMU forward. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface PlainGetResult {
+  status?: number;
+  body?: string;
+  /** What ended the request when there was no answer (ECONNRESET, timeout...). */
+  error?: string;
+}
+
+/** A plain-HTTP GET on 127.0.0.1 (a QEMU forward): the status and body, or the error that ended it. */
+export function plainGet(port: number, path: string): Promise<PlainGetResult> {
+  return new Promise((resolve) => {
+    const request = get({ host: '127.0.0.1', port, path, timeout: 20_000 }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode!, body }));
+      response.on('error', (error) => resolve({ error: error.message }));
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', (error) => resolve({ error: (error as NodeJS.ErrnoException).code ?? error.message }));
+  });
 }

@@ -22,25 +22,23 @@ export function keyFor(ch: string): string {
   throw new Error(`no key for ${JSON.stringify(ch)}`);
 }
 
-/** Fails instead of hanging when the monitor does not take the keys. */
-async function withTimeout(what: string, ms: number, work: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: the QEMU monitor did not take it within ${ms / 1000} s`)), ms);
-  });
+/** Sends keys through the monitor; fails instead of hanging when the monitor does not take them. */
+async function sendKeys(vm: QemuVm, what: string, keys: string[], timeoutMs: number, gapMs?: number): Promise<void> {
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
+    await vm.monitorAll(keys.map((key) => `sendkey ${key}`), { signal, ...(gapMs !== undefined ? { gapMs } : {}) });
+  } catch (cause) {
+    if (signal.aborted) throw new Error(`${what}: the QEMU monitor did not take it within ${timeoutMs / 1000} s`, { cause });
+    throw cause;
   }
 }
 
 /** Types text on whatever virtual terminal is in front. */
 export async function typeOnScreen(vm: QemuVm, text: string): Promise<void> {
-  await withTimeout(`typing ${JSON.stringify(text)}`, 30_000 + text.length * 200, vm.monitorAll([...text].map((ch) => `sendkey ${keyFor(ch)}`)));
+  await sendKeys(vm, `typing ${JSON.stringify(text)}`, [...text].map(keyFor), 30_000 + text.length * 200);
 }
 
 /** Brings virtual terminal n (1-12) to the front with Alt-Fn, as a person would. */
 export async function switchToVt(vm: QemuVm, n: number): Promise<void> {
-  await withTimeout(`Alt-F${n}`, 30_000, vm.monitorAll([`sendkey alt-f${n}`], 300));
+  await sendKeys(vm, `Alt-F${n}`, [`alt-f${n}`], 30_000, 300);
 }

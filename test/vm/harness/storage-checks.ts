@@ -68,10 +68,7 @@ export interface ShutdownMeasure {
 export async function shutDown(vm: QemuVm, ask: () => Promise<void> | void, timeoutMs = 120_000): Promise<ShutdownMeasure> {
   const started = Date.now();
   await ask();
-  let timer: NodeJS.Timeout | undefined;
-  const exited = await Promise.race([vm.exited.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)))]);
-  // A pending timer would keep the test process alive for the rest of the timeout.
-  clearTimeout(timer);
+  const exited = await vm.until(() => !vm.running, timeoutMs);
   if (!exited) throw new Error(`QEMU did not exit within ${timeoutMs / 1000} s of the shutdown request`);
   const hostMs = Date.now() - started;
   const events = shutdownEvents(vm);
