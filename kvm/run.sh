@@ -682,15 +682,18 @@ fi
 if [[ -n $config ]]; then config=$(absolute_config "$config" "--config:") || exit 1; fi
 
 kvm_problem=''
+# TCG on one host thread: under multi-threaded TCG Debian's kernel sometimes runs a stale
+# translation of code it has just patched (a static key's temporary int3) and panics.
+tcg_args=(-accel tcg,thread=single)
 case "$accel" in
   kvm) accel_args=(-accel kvm -cpu host) ;;
-  tcg) accel_args=(-accel tcg) ;;
+  tcg) accel_args=("${tcg_args[@]}") ;;
   auto)
     if kvm_works; then
       accel_args=(-accel kvm -cpu host)
     else
       say "KVM is not usable ($kvm_problem); using TCG emulation, which is much slower (--accel to choose)"
-      accel_args=(-accel tcg)
+      accel_args=("${tcg_args[@]}")
     fi ;;
 esac
 

@@ -12,7 +12,7 @@ test('two initrds boot on the same machine: only -initrd differs', () => {
     real.filter((arg, i) => arg !== reference[i]),
     ['real.img'],
   );
-  assert.deepEqual(real.slice(0, 2), ['-accel', 'tcg']);
+  assert.deepEqual(real.slice(0, 2), ['-accel', 'tcg,thread=single']);
   assert.ok(real.includes('user,model=virtio-net-pci'));
   assert.ok(real.includes('unix:/tmp/m.sock,server=on,wait=off'));
   assert.equal(real.at(-1), 'console=ttyS0,115200');

@@ -44,7 +44,7 @@ test('run.sh with no arguments boots the kernel beside it, creating and attachin
     assert.match(run.stderr, /quit with Ctrl-a x/);
     const args = await recordedArgs(log);
     const after = (flag: string) => args[args.indexOf(flag) + 1];
-    assert.equal(after('-accel'), 'tcg');
+    assert.equal(after('-accel'), 'tcg,thread=single');
     assert.equal(after('-m'), '2048');
     assert.equal(after('-smp'), '2');
     assert.ok(args.includes('-nographic'), 'serial console on stdio');
@@ -67,7 +67,7 @@ test('run.sh options: memory, cpus, accel, ports, append, another disk, no disk,
   try {
     await execa(script, ['-m', '1024', '--cpus=4', '--accel', 'tcg', '-p', '8080:80', '--port', 'udp:5353:53', '--append', 'od.debug', '--no-disk', '--no-remote', '--no-ssh', '--', '-vga', 'none'], { env });
     let args = await recordedArgs(log);
-    assert.deepEqual(args.slice(0, 6), ['-accel', 'tcg', '-m', '1024', '-smp', '4']);
+    assert.deepEqual(args.slice(0, 6), ['-accel', 'tcg,thread=single', '-m', '1024', '-smp', '4']);
     assert.ok(args.includes('user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp:127.0.0.1:5353-:53'));
     assert.ok(args.includes(`${CMDLINE} od.test od.debug`));
     assert.ok(!args.includes('-drive'), '--no-disk');

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { hostDockerCli, outputInputsFor, testDist } from './harness/fixtures.ts';
-import { VM_LOG_DIR } from './harness/qemu-vm.ts';
+import { recordKernelFault, VM_LOG_DIR } from './harness/qemu-vm.ts';
 import { withTempDir } from '../helpers/temp-dir.ts';
 import { kvmScriptPath, writeKvmScript } from '../../builder/outputs/write-kvm-script.ts';
 import { projectVersion } from '../../builder/project.ts';
@@ -134,6 +134,8 @@ test('run.sh start: a local Docker host with a docker context, ports forwarded b
         await mkdir(VM_LOG_DIR, { recursive: true });
         await copyFile(serial, join(VM_LOG_DIR, `local-host-${name}.log`));
         const text = await readFile(serial, 'utf8');
+        // A kernel that faulted by itself under TCG: the runner runs this file again.
+        recordKernelFault(`local-host-${name}`, text);
         tails.push(`--- last lines of ${name}'s serial console (whole log: ${join(VM_LOG_DIR, `local-host-${name}.log`)}) ---\n${text.split(/\r?\n/).slice(-50).join('\n')}`);
       }
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tails.join('\n')}`, { cause: error });

@@ -109,23 +109,37 @@ export class QemuVm extends QemuMachine {
    * which the runner decides to run the test file once more.
    */
   override async stop(): Promise<void> {
-    const fault = this.faultRecorded ? undefined : kernelFault(this.serial);
-    if (fault) {
-      this.faultRecorded = true;
-      const log = this.keepLog(kernelPanicLogName(this.options.name));
-      const record = process.env.OD_KERNEL_FAULTS_LOG;
-      if (record) appendFileSync(record, `${JSON.stringify({ vm: this.options.name, ...fault, log })}\n`);
-    }
+    if (!this.faultRecorded) this.faultRecorded = recordKernelFault(this.options.name, this.serial);
     await super.stop();
   }
 
   /** Keeps the whole serial log under dist/vm-logs/<name>.log; returns its path. */
   keepLog(name = this.options.name): string {
-    mkdirSync(VM_LOG_DIR, { recursive: true });
-    const path = join(VM_LOG_DIR, `${name}.log`);
-    writeFileSync(path, this.serial);
-    return path;
+    return keepSerialLog(name, this.serial);
   }
+}
+
+/** Writes a serial log to dist/vm-logs/<name>.log; returns its path. */
+export function keepSerialLog(name: string, transcript: string): string {
+  mkdirSync(VM_LOG_DIR, { recursive: true });
+  const path = join(VM_LOG_DIR, `${name}.log`);
+  writeFileSync(path, transcript);
+  return path;
+}
+
+/**
+ * When the kernel of the VM `vm` faulted by itself (kernelFault: not the init's death),
+ * keeps its log as <vm>-kernel-panic.log and, when the test runner asked for it
+ * (OD_KERNEL_FAULTS_LOG, scripts/run-tests.mjs), adds a line to that file, from which the
+ * runner decides to run the test file once more. Also for VMs that run.sh started.
+ */
+export function recordKernelFault(vm: string, transcript: string): boolean {
+  const fault = kernelFault(transcript);
+  if (!fault) return false;
+  const log = keepSerialLog(kernelPanicLogName(vm), transcript);
+  const record = process.env.OD_KERNEL_FAULTS_LOG;
+  if (record) appendFileSync(record, `${JSON.stringify({ vm, ...fault, log })}\n`);
+  return true;
 }
 
 /** The failure with the end of the serial console under it (and where the whole log is kept). */
