@@ -92,7 +92,7 @@ test('DISCOVER over loopback: a broadcast OFFER with right checksums and every v
   assert.deepEqual(o.get(Option.serverId), ipv4Bytes('192.168.77.1'));
   assert.equal(o.get(Option.leaseTime)?.readUInt32BE(), 2 ** 32 - 1);
   assert.deepEqual(o.get(Option.subnetMask), ipv4Bytes('255.255.255.0'));
-  assert.deepEqual(o.get(Option.router), ipv4Bytes('192.168.77.1'));
+  assert.deepEqual(o.get(Option.router), ipv4Bytes('203.0.113.1'));
   assert.equal(o.get(Option.dns)?.length, 32 * 4);
   assert.equal(o.get(Option.mtu)?.readUInt16BE(), 68);
   assert.equal(o.get(Option.hostname)?.toString('latin1'), settings.lease.hostname);

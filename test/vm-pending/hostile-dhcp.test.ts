@@ -46,7 +46,7 @@ describe('a hostile DHCP server on a private network: nothing injected, the MTU 
   let server: DhcpServer;
 
   before(async () => {
-    server = await startDhcpServer({ serverIp, serverMac: '02:00:00:00:00:01', lease: hostileLease(guestIp, serverIp) });
+    server = await startDhcpServer({ serverIp, serverMac: '02:00:00:00:00:01', lease: hostileLease(guestIp) });
     const qemuPort = await freeUdpPort();
     const started = Date.now();
     // A -netdev in qemuArgs keeps the harness from adding its user-mode NIC: this is the only one.
@@ -71,6 +71,13 @@ describe('a hostile DHCP server on a private network: nothing injected, the MTU 
       assert.match(await sh(vm, 'ip -4 addr show dev eth0'), new RegExp(`inet ${guestIp.replace(/\./g, '\\.')}/24`));
       // The only interface backed by a device (bridges, veths and lo have none).
       assert.equal(await sh(vm, 'for d in /sys/class/net/*; do [ -e "$d/device" ] && echo "${d##*/}"; done; true'), 'eth0');
+    });
+  });
+
+  it('a router outside the subnet costs only its route: no default route, the lease kept, the client says why', async () => {
+    await check(vm, async () => {
+      assert.equal(await sh(vm, 'ip -4 route show default'), '');
+      assert.match(await sh(vm, "docker logs dhcp 2>&1 | grep 'router 203.0.113.1' || true"), /router 203\.0\.113\.1 from the server refused on eth0/);
     });
   });
 

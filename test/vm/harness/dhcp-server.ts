@@ -485,12 +485,11 @@ export const HOSTILE_NAK_MESSAGE = `${CLEAR_SCREEN}${RETITLE}NAK from a hostile 
  * A lease built to hurt: shell and escapes in the host and domain names, an MTU of 68
  * (the IPv4 minimum, which cripples every connection), thirty-two DNS servers (a
  * resolver reads three), the longest lease there is, and a time-server option whose
- * length is no multiple of four. The address, mask and router are sound, so that the
- * lease is taken and every value reaches the client's script (a router outside the
- * subnet makes the script refuse the lease before it looks at the MTU). Kept under
- * MAX_SAFE_DHCP_IP_BYTES (checked by the unit test).
+ * length is no multiple of four, and a router outside the subnet (the kernel refuses
+ * the route; the client keeps the rest of the lease). Kept under MAX_SAFE_DHCP_IP_BYTES
+ * (checked by the unit test).
  */
-export function hostileLease(clientIp = '192.168.77.50', router = '192.168.77.1'): LeaseValues {
+export function hostileLease(clientIp = '192.168.77.50', router = '203.0.113.1'): LeaseValues {
   return {
     clientIp,
     subnetMask: '255.255.255.0',
