@@ -9,9 +9,9 @@
 // no disk; the checks run in order.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { check, QemuVm } from '../vm/harness/qemu-vm.ts';
-import { sh, waitForConsolePrompt } from '../vm/harness/storage-checks.ts';
-import { dockerVersionLine } from '../vm/harness/fixtures.ts';
+import { check, QemuVm } from './harness/qemu-vm.ts';
+import { sh, waitForConsolePrompt } from './harness/storage-checks.ts';
+import { dockerVersionLine } from './harness/fixtures.ts';
 import {
   CLEAR_SCREEN,
   dgramNetdevArgs,
@@ -22,7 +22,7 @@ import {
   RETITLE,
   startDhcpServer,
   type DhcpServer,
-} from '../vm/harness/dhcp-server.ts';
+} from './harness/dhcp-server.ts';
 import { projectVersion } from '../../builder/project.ts';
 
 const image = `only-docker/console:${projectVersion()}`;
