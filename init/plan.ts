@@ -41,13 +41,14 @@ export const bootPlan: readonly Step[] = [
   writeConfigFiles,
   startHostShell,
   createBridge,
+  // The configuration's other cards (a cluster's private segment): before dockerd, which
+  // on a DOCKER disk holding a swarm reaches its managers through them as it starts.
+  configureInterfaces,
   // After the DOCKER disk is mounted (the certificates live there), before dockerd reads them.
   prepareTls,
   startDockerd,
   loadBundledImages,
   configureNetwork,
-  // The configuration's other cards (a cluster's private segment).
-  configureInterfaces,
   runDhcp,
   // Its servers may come from the lease; it never waits for the clock.
   startTimeSync,

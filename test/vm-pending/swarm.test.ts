@@ -7,11 +7,11 @@
 // test: three TCG VMs on two cores take longer than its budget allows.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { REPO_ROOT } from '../vm/harness/qemu-vm.ts';
+import { REPO_ROOT, VM_LOG_DIR } from '../vm/harness/qemu-vm.ts';
 import { hostDockerCli, outputInputsFor, testDist } from '../vm/harness/fixtures.ts';
 import { kvmScriptPath, writeKvmScript } from '../../builder/outputs/write-kvm-script.ts';
 import { projectVersion } from '../../builder/project.ts';
@@ -40,6 +40,24 @@ describe('swarm mode: three VMs on one --network segment form a swarm at boot; t
     assert.fail(`${what}: not within ${timeoutMs / 1000} s; last seen: ${seen}`);
   }
 
+  /** What a node's kernel and dockerd say of the routing mesh: its NAT rules, the ingress sandbox's IPVS table, dockerd's complaints. */
+  async function meshDiagnostics(node: string): Promise<string> {
+    const save = 'iptables-save 2>/dev/null || xtables-nft-multi iptables-save';
+    const inSandbox = 'nsenter -t 1 -m -- nsenter --net=/var/run/docker/netns/ingress_sbox --';
+    const script = [
+      'echo "--- nat (host)"',
+      `nsenter -t 1 -m -n -- sh -c '${save}' | grep -i -E "ingress|8080|OUTPUT|PREROUTING"`,
+      'echo "--- ingress_sbox: ip_vs"',
+      `${inSandbox} cat /proc/net/ip_vs`,
+      'echo "--- ingress_sbox: rules"',
+      `${inSandbox} sh -c '${save}'`,
+      'echo "--- dockerd"',
+      'nsenter -t 1 -m -- grep -i -E "level=(error|warning)" /var/log/docker.log | tail -n 25',
+    ].join('; ');
+    const out = await docker(node, ['run', '--rm', '--privileged', '--pid', 'host', '--net', 'host', image, 'sh', '-c', script], 120_000);
+    return `--- ${node}: routing mesh diagnostics\n${out.stdout}\n${out.stderr}`;
+  }
+
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'od-swarm-'));
     const inputs = await outputInputsFor(join(work, 'out'));
@@ -64,6 +82,11 @@ describe('swarm mode: three VMs on one --network segment form a swarm at boot; t
 
   after(async () => {
     if (env) await execa('bash', [join(REPO_ROOT, 'scripts/cluster.sh'), 'down'], { env, extendEnv: false, reject: false, timeout: 300_000 });
+    // The nodes' serial logs live in the scratch directory: keep them.
+    if (work) {
+      await mkdir(VM_LOG_DIR, { recursive: true });
+      for (const node of nodes) await copyFile(join(work, 'state', node, 'serial.log'), join(VM_LOG_DIR, `swarm-${node}.log`)).catch(() => {});
+    }
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -87,10 +110,16 @@ describe('swarm mode: three VMs on one --network segment form a swarm at boot; t
       return { ok: new Set(running).size === 3, seen: tasks.stdout };
     });
     for (const [i, node] of nodes.entries()) {
-      // From each node's own network, to each address: the ingress network answers on all of them.
-      const page = await docker(node, ['run', '--rm', '--net', 'host', image, 'wget', '-q', '-O-', `http://${address(i)}:8080/`]);
-      assert.equal(page.exitCode, 0, `${node} → ${address(i)}:8080: ${page.stderr}`);
-      assert.match(page.stdout, /^[0-9a-f]{12}\n?$/, 'a task answered with its container host name');
+      // From each node's own network, to each address: the ingress network answers on all
+      // of them (once each node has programmed the published port, which can lag the task).
+      try {
+        await eventually(`${node} → ${address(i)}:8080 through the routing mesh`, 180_000, async () => {
+          const page = await docker(node, ['run', '--rm', '--net', 'host', image, 'wget', '-q', '-T', '10', '-O-', `http://${address(i)}:8080/`]);
+          return { ok: page.exitCode === 0 && /^[0-9a-f]{12}\n?$/.test(page.stdout), seen: `exit ${page.exitCode}: ${page.stdout.trim()} ${page.stderr.trim()}` };
+        });
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n${await meshDiagnostics(node)}`, { cause: error });
+      }
     }
   });
 
