@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fakeContext, type FakeContext } from '../testing/fake-context.ts';
+import { runPlan } from '../runner.ts';
+import { MS_NODEV, MS_NOSUID, MS_RDONLY } from '../sys/mount-flags.ts';
+import { tempDir } from '../../test/helpers/temp-dir.ts';
+import { SYSTEM_IMAGE_FSTYPE } from '../../contract/initrd-layout.ts';
+import { mountSystemImage, SystemImageError } from './mount-system-image.ts';
+
+/** A root with the image file, its mount point, /proc/filesystems and /dev/loop-control. */
+function machine(root: string, options: { image?: boolean; filesystems?: string; loopControl?: boolean } = {}): FakeContext {
+  const paths = {
+    systemImage: join(root, 'usr/lib/only-docker/system.img'),
+    systemImageMount: join(root, 'usr/lib/only-docker/system'),
+    procFilesystems: join(root, 'filesystems'),
+    devDir: join(root, 'dev'),
+  };
+  mkdirSync(paths.systemImageMount, { recursive: true });
+  mkdirSync(paths.devDir);
+  if (options.image ?? true) writeFileSync(paths.systemImage, Buffer.alloc(4096));
+  writeFileSync(paths.procFilesystems, options.filesystems ?? `nodev\tsysfs\nnodev\ttmpfs\n\text4\n\t${SYSTEM_IMAGE_FSTYPE}\n`);
+  if (options.loopControl ?? true) writeFileSync(join(paths.devDir, 'loop-control'), '');
+  return fakeContext(paths);
+}
+
+test('the image is attached to a loop device and mounted read-only on its mount point', async (t) => {
+  const ctx = machine(tempDir(t));
+  assert.equal(await mountSystemImage.run(ctx), undefined);
+  assert.deepEqual(ctx.sys.calls, [
+    { name: 'attachLoop', args: [ctx.paths.systemImage, ctx.paths.devDir] },
+    { name: 'mount', args: [`${ctx.paths.devDir}/loop0`, ctx.paths.systemImageMount, SYSTEM_IMAGE_FSTYPE, MS_RDONLY | MS_NODEV | MS_NOSUID, ''] },
+  ]);
+  assert.ok(ctx.lines.some((l) => l.includes(`mounted read-only on ${ctx.paths.systemImageMount} from ${ctx.paths.devDir}/loop0`)));
+});
+
+test('a missing image says the second segment did not arrive, and attaches nothing', async (t) => {
+  const ctx = machine(tempDir(t), { image: false });
+  assert.throws(() => mountSystemImage.run(ctx), (error: Error) => error instanceof SystemImageError && /second segment did not arrive/.test(error.message));
+  assert.deepEqual(ctx.sys.calls, []);
+});
+
+test('a kernel without the filesystem or without loop devices is named before any call', async (t) => {
+  const noFs = machine(tempDir(t), { filesystems: 'nodev\ttmpfs\n\text4\n' });
+  assert.throws(() => mountSystemImage.run(noFs), new RegExp(`no ${SYSTEM_IMAGE_FSTYPE} in .*filesystems`));
+  const noLoop = machine(tempDir(t), { loopControl: false });
+  assert.throws(() => mountSystemImage.run(noLoop), /no .*loop-control \(the loop module not loaded\?/);
+  assert.deepEqual([...noFs.sys.calls, ...noLoop.sys.calls], []);
+});
+
+test('a refused loop device or mount is a SystemImageError with the call as its cause', async (t) => {
+  const loopRefused = machine(tempDir(t));
+  loopRefused.sys.failNext('attachLoop', 'ENXIO');
+  assert.throws(
+    () => mountSystemImage.run(loopRefused),
+    (error: Error) => error instanceof SystemImageError && /to a loop device: attachLoop\(.*\): ENXIO/.test(error.message) && (error.cause as { code?: string }).code === 'ENXIO',
+  );
+  const mountRefused = machine(tempDir(t));
+  mountRefused.sys.failNext('mount', 'EINVAL');
+  assert.throws(() => mountSystemImage.run(mountRefused), /cannot mount the system image .* from .*loop0 on .*: mount\(.*\): EINVAL/);
+});
+
+test('as a required step, a failure stops the boot with the reason (the emergency shell follows)', async (t) => {
+  const ctx = machine(tempDir(t), { image: false });
+  const events: unknown[] = [];
+  const result = await runPlan([mountSystemImage, { name: 'startDockerd', required: true, run: () => undefined }], ctx, {
+    emit: (event) => events.push(event),
+    info: () => undefined,
+    warn: () => undefined,
+    now: () => 0,
+  });
+  assert.equal(result.ok, false);
+  assert.equal(result.fatal?.step, 'mountSystemImage');
+  assert.match(result.fatal!.message, /step mountSystemImage failed: the system image .* is missing/);
+  assert.deepEqual(events.at(-1), { od: 'step', name: 'startDockerd', status: 'skipped', ms: 0 });
+});
