@@ -78,6 +78,16 @@ else
   step_end skipped
 fi
 
+# The same layout as the real init's: Docker's binaries are in the system image, which
+# the initrd's first segment links into (contract/initrd-layout.ts).
+step_start mountSystemImage
+if mount -t squashfs -o ro,nodev,nosuid,loop /usr/lib/only-docker/system.img /usr/lib/only-docker/system; then
+  step_end
+else
+  say "cannot mount the system image: Docker is not there"
+  step_end failed
+fi
+
 step_start setHostname
 hostname "$(cat /etc/hostname 2>/dev/null || echo only-docker)"
 step_end
