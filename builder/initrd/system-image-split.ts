@@ -24,7 +24,11 @@ export function systemTreeFor(first: RecordTree): RecordTree {
   const tree = new RecordTree();
   for (const name of ['bin', 'sbin', 'lib', 'lib64']) {
     const link = first.get(name);
-    if (link?.kind === 'symlink') tree.add(link);
+    if (link?.kind !== 'symlink') continue;
+    // With its target, so the image has no dangling link of its own.
+    const target = first.get(posix.join(posix.dirname(name), link.target));
+    if (target?.kind === 'dir') tree.add(target);
+    tree.add(link);
   }
   return tree;
 }
