@@ -83,10 +83,15 @@ export interface ConfigEvent {
   problems: number;
 }
 
-/** A service of the configuration (startServices): its container runs, or it could not be started. */
+/**
+ * A service of the configuration (startServices): its container runs, or it could not be
+ * started; later, the init started it again after it ended and dockerd left it stopped
+ * (services/service-keeper.ts), with the exit code it ended with.
+ */
 export type ServiceEvent =
   | { od: 'service'; status: 'running'; name: string; container: string; ms: number }
-  | { od: 'service'; status: 'failed'; name: string; error: string };
+  | { od: 'service'; status: 'failed'; name: string; error: string }
+  | { od: 'service'; status: 'restarted'; name: string; container: string; exitCode: number | null };
 
 /** The time client's container was started (startTimeSync), with its servers and where they came from; not a sign of sync. */
 export interface NtpEvent {
@@ -209,6 +214,7 @@ export function configRead(sources: string[], problems: number): ConfigEvent {
 export const serviceEvents = {
   running: (name: string, container: string, elapsed: number): ServiceEvent => ({ od: 'service', status: 'running', name, container, ms: ms(elapsed) }),
   failed: (name: string, error: string): ServiceEvent => ({ od: 'service', status: 'failed', name, error }),
+  restarted: (name: string, container: string, exitCode: number | null): ServiceEvent => ({ od: 'service', status: 'restarted', name, container, exitCode }),
 };
 
 export function ntpStarted(servers: string[], from: 'configuration' | 'lease'): NtpEvent {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   BUNDLED_IMAGES_DIR,
   BUSYBOX_PATH,
@@ -151,6 +152,13 @@ export interface BootContext {
   supervised?: Supervised[];
   /** Set by prepareTls when od.remote=tls and the certificates are in place. */
   tls?: TlsState;
+  /** /proc/cmdline as first read (kernelCommandLine): the command line does not change. */
+  kernelCmdline?: string;
+}
+
+/** The kernel command line, read once per boot: readConfig and readUserConfig both parse it. */
+export function kernelCommandLine(ctx: BootContext): string {
+  return (ctx.kernelCmdline ??= readFileSync(ctx.paths.procCmdline, 'utf8'));
 }
 
 /** A step of the boot plan (plan.ts). */

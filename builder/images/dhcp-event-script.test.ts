@@ -119,6 +119,17 @@ describe('udhcpc event script', () => {
         assert.match(await readFile(join(dir, 'net/resolv.conf'), 'utf8'), /^search a\.test b\.test$/m);
       });
 
+      it('a router the kernel refuses costs only its route: the address, resolv.conf and the lease stay', async () => {
+        const dir = await fakes.freshDir();
+        await mkdir(join(dir, 'net'));
+        const result = await runEvent(shell(), dir, 'bound', { ...lease, router: '192.0.2.1' }, { IP_FAIL: 'route add' });
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.ok(result.ipCalls.includes('ip addr add 10.0.2.15/24 broadcast 10.0.2.255 dev eth9'));
+        assert.match(result.stderr, /router 192\.0\.2\.1 from the server refused on eth9/);
+        assert.equal((await readLease(dir)).ip, '10.0.2.15');
+        assert.match(await readFile(join(dir, 'net/resolv.conf'), 'utf8'), /^nameserver 10\.0\.2\.3$/m);
+      });
+
       it('renew with the same address leaves the interface alone; a new router only reroutes', async () => {
         const dir = await fakes.freshDir();
         await runEvent(shell(), dir, 'bound', lease);

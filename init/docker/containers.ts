@@ -41,6 +41,8 @@ export interface ContainerInspect {
   State: {
     Status: string;
     Running: boolean;
+    /** Waiting to be started again by its restart policy. */
+    Restarting?: boolean;
     ExitCode: number;
     StartedAt: string;
     FinishedAt: string;
@@ -51,12 +53,21 @@ export interface ContainerInspect {
   RestartCount?: number;
 }
 
+/** One entry of `Ports` in `GET /containers/json` (Engine API 1.41 and later). */
+export interface ContainerPort {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
 /** The parts of a `GET /containers/json` entry the init reads. */
 export interface ContainerSummary {
   Id: string;
   Names?: string[];
   Labels?: Record<string, string> | null;
   State?: string;
+  Ports?: ContainerPort[] | null;
 }
 
 /** `GET /containers/json`: running containers, or all of them; only those with `label` when given. */

@@ -2,21 +2,8 @@
 // (a host port in the VM) that the VM's own network reaches. QEMU's user network
 // connects a forward to the guest's address, so a binding on the guest's loopback
 // (`-p 127.0.0.1:80:80`) is not reachable from there and is left out.
+import type { ContainerSummary } from '../docker/containers.ts';
 import { canonicalIp } from '../tls/ip-address.ts';
-
-/** One entry of `Ports` in `GET /containers/json` (Engine API 1.41 and later). */
-export interface ContainerPort {
-  IP?: string;
-  PrivatePort: number;
-  PublicPort?: number;
-  Type: string;
-}
-
-/** The parts of a `GET /containers/json` entry read here. */
-export interface ContainerSummary {
-  Id: string;
-  Ports?: ContainerPort[] | null;
-}
 
 export type ForwardProtocol = 'tcp' | 'udp';
 

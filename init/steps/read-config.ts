@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
-import type { Step } from '../context.ts';
+import { kernelCommandLine, type Step } from '../context.ts';
 import { describeProblem, parseConfig } from '../config/options.ts';
 
 export const readConfig: Step = {
   name: 'readConfig',
   required: false,
   run(ctx) {
-    const cmdline = readFileSync(ctx.paths.procCmdline, 'utf8');
+    const cmdline = kernelCommandLine(ctx);
     const { config, problems } = parseConfig(cmdline);
     for (const problem of problems) ctx.console.warn(describeProblem(problem));
     ctx.config = config;

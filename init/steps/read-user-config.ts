@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BootContext, Step } from '../context.ts';
+import { kernelCommandLine, type BootContext, type Step } from '../context.ts';
 import { configRead } from '../../contract/events.ts';
 import { effectiveConfigJson } from '../config/effective-config.ts';
 import { describeProblem, parseConfig } from '../config/options.ts';
@@ -59,7 +58,7 @@ export const readUserConfig: Step = {
       return parsed.problems.some((p) => p.kind === 'syntax' || p.kind === 'limit') ? [] : [parsed.config];
     });
     const user = mergeUserConfigLayers(layers);
-    const { config, problems: optionProblems } = parseConfig(readFileSync(ctx.paths.procCmdline, 'utf8'), user);
+    const { config, problems: optionProblems } = parseConfig(kernelCommandLine(ctx), user);
     // The command line's own problems were reported by readConfig already.
     for (const problem of optionProblems.filter((p) => p.source !== undefined)) {
       problems++;

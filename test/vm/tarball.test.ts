@@ -231,7 +231,7 @@ describe('the release tarball unpacked anywhere boots with ./dist/kvm/run.sh; th
     });
   });
 
-  it('the configuration (run.sh --config): host name, daemon.json, a file, a service reached from the host and brought back when its process is killed; its typo and the broken config drive named on the console', async () => {
+  it('the configuration (run.sh --config): host name, daemon.json, a file, a service reached from the host and brought back when its process is killed and after docker kill; its typo and the broken config drive named on the console', async () => {
     await check(vm, async () => {
       assert.match(vm.serial, /config fw_cfg:opt\/org\.only-docker\/config line 4 column 3: unknown key docker\.deamon ignored/);
       assert.match(vm.serial, /config \/dev\/vd[a-z]:user-data line \d+ column \d+: [^\n]*the whole source ignored/);
@@ -248,11 +248,16 @@ describe('the release tarball unpacked anywhere boots with ./dist/kvm/run.sh; th
       assert.equal(service?.status, 'running', JSON.stringify(service));
       assert.deepEqual(await pageWhenServed(servicePort, '/index.html'), { status: 200, body: 'hello from the configuration' }, `GET http://127.0.0.1:${servicePort}/index.html`);
       // Its restart policy: dockerd brings it back when its process dies (here killed from
-      // the console, which sees the host's processes), the init does not need to. A
-      // person's own `docker kill` or `docker stop` counts as meant, as Docker has it: the
-      // next boot starts the service again.
+      // the console, which sees the host's processes), the init does not need to.
       await sh(vm, "kill -9 $(docker inspect -f '{{.State.Pid}}' web)");
       assert.equal(await sh(vm, "for i in $(seq 60); do [ \"$(docker inspect -f '{{.State.Running}} {{.RestartCount}}' web)\" = 'true 1' ] && break; sleep 1; done; docker inspect -f '{{.State.Running}} {{.RestartCount}}' web"), 'true 1');
+      // A person's `docker kill`: dockerd counts it as meant and leaves the container
+      // stopped; the init's service keeper starts it again and says so.
+      await sh(vm, 'docker kill web');
+      const restarted = await vm.waitForEvent((e) => e.od === 'service' && e.status === 'restarted' && e.name === 'web', 120_000, 'service web started again after docker kill');
+      assert.equal(restarted.exitCode, 137);
+      assert.equal(await sh(vm, "docker inspect -f '{{.State.Running}}' web"), 'true');
+      assert.deepEqual(await pageWhenServed(servicePort, '/index.html'), { status: 200, body: 'hello from the configuration' }, 'the service answers again after docker kill');
     });
   });
 

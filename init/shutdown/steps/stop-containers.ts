@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listContainers } from '../../docker/containers.ts';
 import { DockerClient } from '../../docker/docker-client.ts';
 import type { DockerdHandle } from '../../dockerd/spawn-dockerd.ts';
 import { describeError } from '../../../contract/errors.ts';
@@ -7,16 +8,11 @@ import { cgroupPids } from '../processes.ts';
 import { runningDockerd, type ShutdownContext } from '../shutdown-context.ts';
 import type { ShutdownStep } from '../shutdown-plan-types.ts';
 
-interface ContainerSummary {
-  Id: string;
-  Names?: string[];
-}
-
 /** Names of the running containers, for the console; [] when the API does not answer. */
 async function runningContainers(ctx: ShutdownContext): Promise<string[] | undefined> {
   try {
     const client = new DockerClient({ socketPath: ctx.paths.dockerSocket });
-    const list = await client.json<ContainerSummary[]>('GET', '/containers/json', undefined, { timeoutMs: 3000 });
+    const list = await listContainers(client, {}, { timeoutMs: 3000 });
     return list.map((c) => (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''));
   } catch (error) {
     ctx.console.warn(`cannot list the running containers: ${describeError(error)}`);
