@@ -32,7 +32,7 @@ export const bootPlan: readonly Step[] = [
   startLogging,
   protectInit,
   loadModules,
-  // Docker's binaries, libraries and tools: everything after this runs from the image (loop and squashfs are loaded by now).
+  // Docker's binaries, libraries and tools: everything after this runs from the image (loop and squashfs are loaded by now); skipped in the unpacked layout.
   mountSystemImage,
   loopbackUp,
   // Before anything writes to /root, /var/log or /var/lib/docker: they may come from the disk.

@@ -10,14 +10,15 @@ import { SYSTEM_IMAGE_FSTYPE } from '../../contract/initrd-layout.ts';
 import { mountSystemImage, SystemImageError } from './mount-system-image.ts';
 
 /** A root with the image file, its mount point, /proc/filesystems and /dev/loop-control. */
-function machine(root: string, options: { image?: boolean; filesystems?: string; loopControl?: boolean } = {}): FakeContext {
+function machine(root: string, options: { image?: boolean; mountPoint?: boolean; filesystems?: string; loopControl?: boolean } = {}): FakeContext {
   const paths = {
     systemImage: join(root, 'usr/lib/only-docker/system.img'),
     systemImageMount: join(root, 'usr/lib/only-docker/system'),
     procFilesystems: join(root, 'filesystems'),
     devDir: join(root, 'dev'),
   };
-  mkdirSync(paths.systemImageMount, { recursive: true });
+  mkdirSync(join(root, 'usr/lib/only-docker'), { recursive: true });
+  if (options.mountPoint ?? true) mkdirSync(paths.systemImageMount);
   mkdirSync(paths.devDir);
   if (options.image ?? true) writeFileSync(paths.systemImage, Buffer.alloc(4096));
   writeFileSync(paths.procFilesystems, options.filesystems ?? `nodev\tsysfs\nnodev\ttmpfs\n\text4\n\t${SYSTEM_IMAGE_FSTYPE}\n`);
@@ -35,11 +36,27 @@ test('the image is attached to a loop device and mounted read-only on its mount 
   assert.ok(ctx.lines.some((l) => l.includes(`mounted read-only on ${ctx.paths.systemImageMount} from ${ctx.paths.devDir}/loop0`)));
 });
 
-test('a missing image says the second segment did not arrive, and attaches nothing', async (t) => {
-  const ctx = machine(tempDir(t), { image: false });
-  assert.throws(() => mountSystemImage.run(ctx), (error: Error) => error instanceof SystemImageError && /second segment did not arrive/.test(error.message));
+test('the unpacked layout (no image, no mount point) is skipped, and attaches nothing', async (t) => {
+  const ctx = machine(tempDir(t), { image: false, mountPoint: false });
+  assert.deepEqual(await mountSystemImage.run(ctx), { skipped: `no system image in this initrd (the unpacked layout: no ${ctx.paths.systemImage}, no ${ctx.paths.systemImageMount})` });
   assert.deepEqual(ctx.sys.calls, []);
 });
+
+test('a missing image where the mount point (and so the links into it) is says the second segment did not arrive, and attaches nothing', async (t) => {
+  const ctx = machine(tempDir(t), { image: false });
+  assert.throws(
+    () => mountSystemImage.run(ctx),
+    (error: Error) => error instanceof SystemImageError && /is missing, though this initrd has its mount point .* second segment did not arrive/.test(error.message),
+  );
+  assert.deepEqual(ctx.sys.calls, []);
+});
+
+test('an image without its mount point is not taken for the unpacked layout: the mount is tried and its failure named', async (t) => {
+  const ctx = machine(tempDir(t), { mountPoint: false });
+  ctx.sys.failNext('mount', 'ENOENT');
+  assert.throws(() => mountSystemImage.run(ctx), (error: Error) => error instanceof SystemImageError && /cannot mount the system image .*: mount\(.*\): ENOENT/.test(error.message));
+});
+
 
 test('a kernel without the filesystem or without loop devices is named before any call', async (t) => {
   const noFs = machine(tempDir(t), { filesystems: 'nodev\ttmpfs\n\text4\n' });
@@ -74,4 +91,25 @@ test('as a required step, a failure stops the boot with the reason (the emergenc
   assert.equal(result.fatal?.step, 'mountSystemImage');
   assert.match(result.fatal!.message, /step mountSystemImage failed: the system image .* is missing/);
   assert.deepEqual(events.at(-1), { od: 'step', name: 'startDockerd', status: 'skipped', ms: 0 });
+});
+
+test('skipped in the unpacked layout, the boot goes on to dockerd', async (t) => {
+  const ctx = machine(tempDir(t), { image: false, mountPoint: false });
+  const events: unknown[] = [];
+  const result = await runPlan([mountSystemImage, { name: 'startDockerd', required: true, run: () => undefined }], ctx, {
+    emit: (event) => events.push(event),
+    info: () => undefined,
+    warn: () => undefined,
+    now: () => 0,
+  });
+  assert.equal(result.ok, true);
+  assert.deepEqual(
+    events.filter((e) => (e as { od?: string }).od === 'step').map((e) => [(e as { name: string }).name, (e as { status: string }).status]),
+    [
+      ['mountSystemImage', 'start'],
+      ['mountSystemImage', 'skipped'],
+      ['startDockerd', 'start'],
+      ['startDockerd', 'done'],
+    ],
+  );
 });

@@ -23,24 +23,42 @@ function kernelHasFilesystem(procFilesystems: string, fstype: string): boolean |
 }
 
 /**
+ * Whether this initrd was built with a system image (config initrd.layout). The builder
+ * puts the mount point into the first segment together with the links into it, and only
+ * in that layout; the unpacked layout has neither the mount point nor the image. So:
+ * - the image file is there: mount it (any failure is a SystemImageError);
+ * - no image and no mount point: the unpacked layout, Docker is in the root already: skip;
+ * - no image but the mount point: the links point into an empty directory (the second
+ *   segment was lost on the way): a SystemImageError, never a boot that finds no dockerd
+ *   steps later. The mount point, not a link, decides: it is one directory that every
+ *   such initrd has, whatever paths the image holds.
+ */
+function systemImageExpected(paths: { systemImage: string; systemImageMount: string }): boolean {
+  return existsSync(paths.systemImage) || existsSync(paths.systemImageMount);
+}
+
+/**
  * Mounts the system image (Docker's binaries, libraries, tools, bundled images) read-only
  * from the file the initrd's second segment left in the root, through a loop device. The
  * first segment's links (/usr/sbin/dockerd...) point into the mount point, so from here
  * on every path of contract/initrd-layout.ts resolves. Required: without it there is no
- * Docker, and the failure ends in the emergency shell with the reason.
+ * Docker, and the failure ends in the emergency shell with the reason. Skipped when the
+ * initrd has no image (systemImageExpected).
  */
 export const mountSystemImage: Step = {
   name: 'mountSystemImage',
   required: true,
   run(ctx) {
     const { systemImage, systemImageMount, procFilesystems, devDir } = ctx.paths;
+    if (!systemImageExpected(ctx.paths)) return { skipped: `no system image in this initrd (the unpacked layout: no ${systemImage}, no ${systemImageMount})` };
     if (isMountPoint(systemImageMount)) return { skipped: `${systemImageMount} is mounted already` };
     let bytes: number;
     try {
       bytes = statSync(systemImage).size;
     } catch (cause) {
       throw new SystemImageError(
-        `the system image ${systemImage} is missing: the initrd's second segment did not arrive (a boot loader or an initrd that holds only the first one?)`,
+        `the system image ${systemImage} is missing, though this initrd has its mount point ${systemImageMount} and the links into it: ` +
+          `the initrd's second segment did not arrive (a boot loader or an initrd that holds only the first one?)`,
         { cause },
       );
     }
