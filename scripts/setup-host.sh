@@ -17,7 +17,7 @@ declare -A needs=(
   [depmod]=kmod
   [zstd]=zstd
   [strip]=binutils
-  # The system image (Docker's binaries, mounted by the init) is a squashfs.
+  # The system image (Docker's binaries, mounted by the init) is a squashfs: only for initrd.layout "system-image".
   [mksquashfs]=squashfs-tools
   [readelf]=binutils
   [cpio]=cpio

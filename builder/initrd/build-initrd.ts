@@ -24,7 +24,7 @@ import { stagedFiles } from './staged-files.ts';
 import { moduleRecords } from './kernel-modules.ts';
 import { busyboxAppletRecords } from './busybox-applets.ts';
 import { caBundleRecord } from './ca-bundle.ts';
-import { buildSystemImage, SYSTEM_IMAGE_TOOL, type SystemImage } from './system-image.ts';
+import { bootModules, buildSystemImage, SYSTEM_IMAGE_TOOL, type SystemImage } from './system-image.ts';
 import { splitRecords, systemImageLinks, systemTreeFor } from './system-image-split.ts';
 import { engineVersions } from './engine-versions.ts';
 import { projectVersion, REPO_ROOT } from '../project.ts';
@@ -51,13 +51,17 @@ export interface BuildContext {
   stagingDir: string;
   kernel: KernelTree;
   initBinary: string;
-  /** The first segment: /init, modules, libraries the init links, busybox, /etc, and the links into the image. */
+  /**
+   * The compressed segment. With a system image: /init, modules, libraries the init
+   * links, busybox, /etc, and the links into the image; unpacked: everything.
+   */
   tree: RecordTree;
-  /** What the system image holds (mounted by the init at SYSTEM_IMAGE_MOUNT). */
+  /** What the system image holds (mounted by the init at SYSTEM_IMAGE_MOUNT); in the unpacked layout, `tree` itself. */
   systemTree: RecordTree;
-  systemImage: SystemImage;
+  /** Only in the system-image layout. */
+  systemImage?: SystemImage;
   components: Record<string, ComponentSize>;
-  /** The first segment's archive, uncompressed, and its length (what the kernel unpacks into RAM). */
+  /** The compressed segment's archive, uncompressed, and its length (what the kernel unpacks into RAM). */
   cpioPath: string;
   cpioBytes: number;
   segments: InitrdSegment[];
@@ -98,6 +102,7 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
   const outDir = resolve(REPO_ROOT, config.outDir);
   const cacheDir = resolve(REPO_ROOT, config.cacheDir);
   const version = projectVersion();
+  const withSystemImage = config.initrd.layout === 'system-image';
   const timed =
     (name: string, run: (ctx: BuildContext, task: Parameters<ListrTask<BuildContext>['task']>[1]) => Promise<void>): ListrTask<BuildContext>['task'] =>
     async (ctx, task) => {
@@ -115,10 +120,11 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         ctx.tree = new RecordTree();
         // First, so later entries under lib/, bin/... follow the merged-/usr links.
         await addComponent(ctx, 'base', baseTree({ version, hostname: 'only-docker' }));
-        ctx.systemTree = systemTreeFor(ctx.tree);
-        for (const [tool, pkg] of [['dpkg-deb', 'dpkg'], ['depmod', 'kmod'], ['strip', 'binutils'], [SYSTEM_IMAGE_TOOL.program, SYSTEM_IMAGE_TOOL.debianPackage]] as const) {
-          requireHostTool(tool, pkg);
-        }
+        // Unpacked, what would go into the image goes into the one archive: the same tree.
+        ctx.systemTree = withSystemImage ? systemTreeFor(ctx.tree) : ctx.tree;
+        const tools: (readonly [string, string])[] = [['dpkg-deb', 'dpkg'], ['depmod', 'kmod'], ['strip', 'binutils']];
+        if (withSystemImage) tools.push([SYSTEM_IMAGE_TOOL.program, SYSTEM_IMAGE_TOOL.debianPackage]);
+        for (const [tool, pkg] of tools) requireHostTool(tool, pkg);
       }),
     },
     {
@@ -153,7 +159,7 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
       title: 'Kernel and modules',
       task: timed('kernel', async (ctx, task) => {
         ctx.kernel = await findKernelTree(ctx.stagingDir);
-        const { closure, records } = await moduleRecords(ctx.kernel, config.kernel.modules);
+        const { closure, records } = await moduleRecords(ctx.kernel, bootModules(config.kernel.modules, config.initrd.layout));
         await addComponent(ctx, 'kernel modules', records);
         task.title = `Kernel ${ctx.kernel.version}: ${closure.modules.length} modules (${closure.builtin.length} built in)`;
       }),
@@ -236,11 +242,12 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         await addComponent(ctx, 'base', applets.filter((r) => !ctx.tree.has(r.path) && !ctx.systemTree.has(r.path)));
         await addComponent(ctx, 'base', [await caBundleRecord(ctx.stagingDir)]);
         // Last, once both trees are whole: the mount point and the links into it.
-        await addComponent(ctx, 'base', [dir(SYSTEM_IMAGE_MOUNT), ...systemImageLinks(ctx.tree, ctx.systemTree, SYSTEM_IMAGE_MOUNT)]);
+        if (withSystemImage) await addComponent(ctx, 'base', [dir(SYSTEM_IMAGE_MOUNT), ...systemImageLinks(ctx.tree, ctx.systemTree, SYSTEM_IMAGE_MOUNT)]);
       }),
     },
     {
       title: 'Build the system image',
+      enabled: () => withSystemImage,
       task: timed('systemImage', async (ctx, task) => {
         const workDir = join(cacheDir, 'work');
         await mkdir(workDir, { recursive: true });
@@ -285,14 +292,17 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
               engine: engineVersions(ctx.packages, ctx.kernel.version),
               packages: ctx.packages.map((p) => ({ name: p.name, version: p.version, sha256: p.sha256 })),
               initrd: {
+                layout: config.initrd.layout,
                 compression: method,
                 compressedBytes: written.bytes,
-                // The first segment, which the kernel unpacks; the image is stored as it is.
+                // The compressed segment, which the kernel unpacks; an image is stored as it is.
                 uncompressedBytes: ctx.cpioBytes,
                 sha256: written.sha256,
                 entries: ctx.tree.size,
                 segments: written.segments,
-                systemImage: { fstype: SYSTEM_IMAGE_FSTYPE, bytes: ctx.systemImage.bytes, contentBytes: ctx.systemImage.contentBytes, entries: ctx.systemTree.size },
+                ...(ctx.systemImage && {
+                  systemImage: { fstype: SYSTEM_IMAGE_FSTYPE, bytes: ctx.systemImage.bytes, contentBytes: ctx.systemImage.contentBytes, entries: ctx.systemTree.size },
+                }),
               },
               components: ctx.components,
               timingsMs: ctx.timings,
@@ -304,9 +314,9 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         ctx.outputs.push(join(config.outDir, 'vmlinuz'), join(config.outDir, 'initrd.img'));
         const [first, image] = written.segments;
         task.title =
-          `Write the initrd: ${(written.bytes / 1e6).toFixed(1)} MB${written.reused ? ', unchanged' : ''} ` +
-          `(${method} segment ${(first!.length / 1e6).toFixed(1)} MB, ${(ctx.cpioBytes / 1e6).toFixed(1)} MB unpacked, ${ctx.tree.size} entries; ` +
-          `system image segment ${(image!.length / 1e6).toFixed(1)} MB)`;
+          `Write the initrd (${config.initrd.layout}): ${(written.bytes / 1e6).toFixed(1)} MB${written.reused ? ', unchanged' : ''} ` +
+          `(${method} segment ${(first!.length / 1e6).toFixed(1)} MB, ${(ctx.cpioBytes / 1e6).toFixed(1)} MB unpacked, ${ctx.tree.size} entries` +
+          `${image ? `; system image segment ${(image.length / 1e6).toFixed(1)} MB` : ''})`;
       }),
     },
   ];

@@ -7,7 +7,7 @@ import { RecordTree } from '../cpio/record-tree.ts';
 import { dir, file, symlink } from '../cpio/records.ts';
 import { findHostTool } from '../sources/host-tools.ts';
 import { tempDir } from '../../test/helpers/temp-dir.ts';
-import { buildSystemImage, SYSTEM_IMAGE_TOOL } from './system-image.ts';
+import { bootModules, buildSystemImage, SYSTEM_IMAGE_TOOL } from './system-image.ts';
 
 function records() {
   return new RecordTree()
@@ -49,4 +49,11 @@ test('a device node is refused: it has no place in the system image', async (t) 
     buildSystemImage({ records: [{ kind: 'charDev', path: 'dev/console', mode: 0o600, major: 5, minor: 1 }], outPath: join(scratch, 'system.img'), workDir: scratch, mtime: 1, level: 3 }),
     /device nodes do not belong/,
   );
+});
+
+test('loop and squashfs are loaded first with a system image, and not added to the unpacked layout', () => {
+  assert.deepEqual(bootModules(['overlay', 'bridge'], 'unpacked'), ['overlay', 'bridge']);
+  assert.deepEqual(bootModules(['overlay', 'bridge'], 'system-image'), ['loop', 'squashfs', 'overlay', 'bridge']);
+  // Named in the configuration too: once, first.
+  assert.deepEqual(bootModules(['overlay', 'squashfs'], 'system-image'), ['loop', 'squashfs', 'overlay']);
 });

@@ -11,11 +11,25 @@ import type { InitrdRecord } from '../cpio/records.ts';
 import { sha256File } from '../sources/file-hash.ts';
 import { requireHostTool } from '../sources/host-tools.ts';
 import { OdError } from '../../contract/errors.ts';
+import type { InitrdLayout } from '../config/schema.ts';
 
 export class SystemImageBuildError extends OdError {}
 
 /** The program and its Debian package. */
 export const SYSTEM_IMAGE_TOOL = { program: 'mksquashfs', debianPackage: 'squashfs-tools' } as const;
+
+/**
+ * The modules the init needs to mount the image (a loop device, the filesystem), loaded
+ * first. Added by the build in the system-image layout only: the unpacked one has no
+ * use for them, and its initrd stays what it was before there was an image.
+ */
+export const SYSTEM_IMAGE_MODULES = ['loop', 'squashfs'] as const;
+
+/** The modules to load at boot: the configuration's, after SYSTEM_IMAGE_MODULES when the layout has an image. */
+export function bootModules(modules: readonly string[], layout: InitrdLayout): string[] {
+  if (layout !== 'system-image') return [...modules];
+  return [...SYSTEM_IMAGE_MODULES, ...modules.filter((name) => !(SYSTEM_IMAGE_MODULES as readonly string[]).includes(name))];
+}
 
 /**
  * mksquashfs's settings, which decide the image's bytes with the records. zstd at the

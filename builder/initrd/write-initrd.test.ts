@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { RecordTree } from '../cpio/record-tree.ts';
 import { dir, file, symlink } from '../cpio/records.ts';
 import { readNewcArchive } from '../cpio/newc-reader.ts';
+import { writeNewcFile } from '../cpio/newc-writer.ts';
+import { compressFile } from '../cpio/compress.ts';
 import { findSegments, openSegment } from '../cpio/initrd-segments.ts';
 import { findHostTool } from '../sources/host-tools.ts';
 import { DOCKERD_PATH, initrdRecordPath, SYSTEM_IMAGE_MOUNT, SYSTEM_IMAGE_PATH } from '../../contract/initrd-layout.ts';
@@ -94,6 +96,44 @@ for (const method of ['gzip', 'zstd'] as const) {
   });
 }
 
+/** The unpacked layout's tree: the same records as trees(), all in one, no mount point, no links into it. */
+function unpackedTree(): RecordTree {
+  const tree = new RecordTree().addAll([symlink('bin', 'usr/bin'), symlink('sbin', 'usr/sbin'), symlink('lib', 'usr/lib'), dir('usr/bin'), dir('usr/sbin')]);
+  return tree.addAll([
+    file('init', { data: Buffer.from('\x7fELF the init') }, 0o755),
+    file('lib/x86_64-linux-gnu/libc.so.6', { data: Buffer.from('libc') }, 0o755),
+    file('bin/busybox', { data: Buffer.from('busybox') }, 0o755),
+    file(DOCKERD_PATH, { data: Buffer.from('\x7fELF dockerd') }, 0o755),
+    file('lib/x86_64-linux-gnu/libsystemd.so.0', { data: Buffer.from('libsystemd') }, 0o755),
+  ]);
+}
+
+for (const method of ['gzip', 'zstd'] as const) {
+  test(`the unpacked initrd (${method}): one compressed archive with everything, the bytes of compressing the archive alone`, async (t) => {
+    if (method === 'zstd' && !findHostTool('zstd')) return t.skip('zstd is not installed (Debian package zstd)');
+    const scratch = tempDir(t, 'initrd-');
+    const records = unpackedTree().records();
+    const compression = { method, level: 3 };
+    const written = await writeInitrd({ records, outPath: join(scratch, 'initrd.img'), workDir: join(scratch, 'work'), name: 'initrd', compression, mtime: 1 });
+
+    const bytes = (await stat(written.path)).size;
+    assert.equal(written.bytes, bytes);
+    assert.deepEqual(written.segments, [{ offset: 0, length: bytes, compression: method }]);
+    assert.deepEqual(await findSegments(written.path), written.segments);
+    const entries = await readNewcArchive(openSegment(written.path, written.segments[0]!));
+    const dockerd = entries.find((e) => e.name === initrdRecordPath(DOCKERD_PATH))!;
+    assert.equal(dockerd.mode & 0o170000, 0o100000, 'dockerd is a file, not a link into an image');
+    assert.equal(dockerd.body.toString(), '\x7fELF dockerd');
+    assert.ok(!entries.some((e) => e.name === initrdRecordPath(SYSTEM_IMAGE_PATH) || e.name.startsWith(initrdRecordPath(SYSTEM_IMAGE_MOUNT))));
+
+    // What the build wrote before there was a layout to choose: the archive, compressed.
+    const archive = join(scratch, 'alone.cpio');
+    assert.equal(await writeNewcFile(records, archive, { mtime: 1 }), written.cpioBytes);
+    await compressFile(archive, join(scratch, 'alone.img'), compression);
+    assert.equal(sha(await readFile(written.path)), sha(await readFile(join(scratch, 'alone.img'))));
+  });
+}
+
 test('the same records and image give the same initrd, which is then left as it is', async (t) => {
   const scratch = tempDir(t, 'initrd-');
   const image = join(scratch, 'system.img');
@@ -115,4 +155,8 @@ test('the same records and image give the same initrd, which is then left as it 
   const changed = await writeInitrd({ ...options, systemImage: { path: image, sha256: sha('another image') } });
   assert.equal(changed.reused, false);
   assert.notEqual(changed.sha256, first.sha256);
+  // The other layout from the same records is another file.
+  const unpacked = await writeInitrd({ ...options, systemImage: undefined });
+  assert.equal(unpacked.reused, false);
+  assert.equal(unpacked.segments.length, 1);
 });

@@ -1,9 +1,10 @@
-// Writes an initrd file from the first segment's records and the system image: the
-// records as a newc archive, compressed, then the image stored as it is in a second
-// segment (initrd-segments.ts). The build and the benchmark's reference initrd both
+// Writes an initrd file in either layout (config initrd.layout): the records as one
+// compressed newc archive, and, for the system-image layout, the image stored as it is
+// in a second segment after it (initrd-segments.ts). Without an image the file is that
+// one compressed archive alone. The build and the benchmark's reference initrd both
 // write theirs here, so both have the same layout.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { InitrdRecord } from '../cpio/records.ts';
 import { file } from '../cpio/records.ts';
@@ -18,9 +19,10 @@ const COMPRESSOR_SOURCE = join(import.meta.dirname, '../cpio/compress.ts');
 export const SYSTEM_IMAGE_ALIGNMENT = 4096;
 
 export interface WriteInitrdOptions {
-  /** The first segment's records, in order. */
+  /** The compressed segment's records, in order (every record, in the unpacked layout). */
   records: readonly InitrdRecord[];
-  systemImage: { path: string; sha256: string };
+  /** The system image to store as a second segment; none in the unpacked layout. */
+  systemImage?: { path: string; sha256: string };
   outPath: string;
   /** Where the uncompressed archive, the compressed segment and the state of the last write are kept. */
   workDir: string;
@@ -34,7 +36,7 @@ export interface WriteInitrdOptions {
 
 export interface WrittenInitrd {
   path: string;
-  /** The first segment's archive, uncompressed: what the kernel unpacks into the root tmpfs besides the image. */
+  /** The compressed segment's archive, uncompressed: what the kernel unpacks into the root tmpfs (besides the image, when there is one). */
   cpioBytes: number;
   bytes: number;
   sha256: string;
@@ -52,7 +54,7 @@ export async function writeInitrd(options: WriteInitrdOptions): Promise<WrittenI
   const method = effectiveMethod(options.compression.method);
   const wanted = {
     cpioSha: await sha256File(cpioPath),
-    imageSha: options.systemImage.sha256,
+    imageSha: options.systemImage?.sha256 ?? null,
     method,
     level: options.compression.level,
     // The compressor's own settings (a zstd window, say) live in its code: a change
@@ -68,17 +70,25 @@ export async function writeInitrd(options: WriteInitrdOptions): Promise<WrittenI
   if (previous && existsSync(options.outPath) && JSON.stringify(previous.input) === JSON.stringify(wanted) && (await sha256File(options.outPath)) === previous.initrdSha) {
     return { path: options.outPath, cpioBytes, bytes: previous.bytes, sha256: previous.initrdSha, segments: previous.segments, reused: true };
   }
-  const compressed = `${cpioPath}.${method === 'zstd' ? 'zst' : 'gz'}`;
   options.onProgress?.(`compressing ${(cpioBytes / 1e6).toFixed(0)} MB with ${method} -${options.compression.level}`);
-  await compressFile(cpioPath, compressed, options.compression);
   const partial = `${options.outPath}.partial`;
-  const written = await writeSegmentedInitrd(partial, {
-    compressed,
-    compression: method,
-    stored: file(initrdRecordPath(SYSTEM_IMAGE_PATH), { fromPath: options.systemImage.path }, 0o444),
-    alignment: SYSTEM_IMAGE_ALIGNMENT,
-    mtime: options.mtime,
-  });
+  let written: { bytes: number; segments: InitrdSegment[] };
+  if (options.systemImage) {
+    const compressed = `${cpioPath}.${method === 'zstd' ? 'zst' : 'gz'}`;
+    await compressFile(cpioPath, compressed, options.compression);
+    written = await writeSegmentedInitrd(partial, {
+      compressed,
+      compression: method,
+      stored: file(initrdRecordPath(SYSTEM_IMAGE_PATH), { fromPath: options.systemImage.path }, 0o444),
+      alignment: SYSTEM_IMAGE_ALIGNMENT,
+      mtime: options.mtime,
+    });
+  } else {
+    // The unpacked layout: the compressed archive is the whole initrd.
+    await compressFile(cpioPath, partial, options.compression);
+    const bytes = (await stat(partial)).size;
+    written = { bytes, segments: [{ offset: 0, length: bytes, compression: method }] };
+  }
   await rename(partial, options.outPath);
   const sha256 = await sha256File(options.outPath);
   await writeFile(statePath, JSON.stringify({ input: wanted, initrdSha: sha256, bytes: written.bytes, segments: written.segments }));
