@@ -90,7 +90,7 @@ test('a reference without /init proves nothing', () => {
   assert.deepEqual(comparison.unexpected, ['init']);
 });
 
-test('the reference initrd is written from the tree with the committed script as /init, and reused when unchanged', async (t) => {
+test('the reference initrd is written from the tree with the committed script as /init, in either layout, and reused when unchanged', async (t) => {
   const scratch = tempDir(t, 'payload-');
   const image = join(scratch, 'system.img');
   await writeFile(image, 'a system image');
@@ -113,5 +113,11 @@ test('the reference initrd is written from the tree with the committed script as
   assert.equal(entries.at(-1)!.name, initrdRecordPath(SYSTEM_IMAGE_PATH));
   assert.equal(entries.at(-1)!.sha256, sha('a system image'));
   assert.equal((await writeReferenceInitrd(options)).reused, true);
+  // The unpacked layout: no image, the reference is its one archive.
+  const unpacked = await writeReferenceInitrd({ ...options, systemImage: undefined });
+  assert.equal(unpacked.reused, false);
+  const unpackedEntries = await digestInitrd(unpacked.path);
+  assert.equal(unpackedEntries.length, unpacked.entries);
+  assert.ok(!unpackedEntries.some((e) => e.name === initrdRecordPath(SYSTEM_IMAGE_PATH)));
   assert.throws(() => replaceInit(new RecordTree().add(dir('etc')), file('init', { data: Buffer.alloc(0) })), /no \/init/);
 });

@@ -1,6 +1,6 @@
 // The reference initrd: the real build's assembled records with only /init replaced by
 // the shell script beside this file, written and compressed the way the build does it,
-// with the same system image in its second segment.
+// in the same layout (with the same system image in its second segment, if it has one).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordTree } from '../builder/cpio/record-tree.ts';
@@ -26,10 +26,10 @@ export async function referenceInitRecord(scriptPath = REFERENCE_INIT_SCRIPT): P
 }
 
 export interface ReferenceInitrdOptions {
-  /** The real initrd's first segment. */
+  /** The real initrd's compressed segment. */
   tree: RecordTree;
-  /** The real initrd's system image: the reference stores the same file in its second segment. */
-  systemImage: { path: string; sha256: string };
+  /** The real initrd's system image, if its layout has one: the reference stores the same file in its second segment. */
+  systemImage?: { path: string; sha256: string };
   /** The reference initrd to write. */
   outPath: string;
   /** Where the uncompressed archive and the state of the last compression are kept. */
