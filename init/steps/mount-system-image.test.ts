@@ -78,15 +78,20 @@ test('a refused loop device or mount is a SystemImageError with the call as its 
   assert.throws(() => mountSystemImage.run(mountRefused), /cannot mount the system image .* from .*loop0 on .*: mount\(.*\): EINVAL/);
 });
 
-test('as a required step, a failure stops the boot with the reason (the emergency shell follows)', async (t) => {
-  const ctx = machine(tempDir(t), { image: false });
-  const events: unknown[] = [];
+/** The step, then a stand-in for startDockerd, through the runner; with the events it emitted. */
+async function bootTo(ctx: FakeContext): Promise<{ result: Awaited<ReturnType<typeof runPlan>>; events: { od?: string; name?: string; status?: string }[] }> {
+  const events: { od?: string; name?: string; status?: string }[] = [];
   const result = await runPlan([mountSystemImage, { name: 'startDockerd', required: true, run: () => undefined }], ctx, {
-    emit: (event) => events.push(event),
+    emit: (event) => events.push(event as (typeof events)[number]),
     info: () => undefined,
     warn: () => undefined,
     now: () => 0,
   });
+  return { result, events };
+}
+
+test('as a required step, a failure stops the boot with the reason (the emergency shell follows)', async (t) => {
+  const { result, events } = await bootTo(machine(tempDir(t), { image: false }));
   assert.equal(result.ok, false);
   assert.equal(result.fatal?.step, 'mountSystemImage');
   assert.match(result.fatal!.message, /step mountSystemImage failed: the system image .* is missing/);
@@ -94,17 +99,10 @@ test('as a required step, a failure stops the boot with the reason (the emergenc
 });
 
 test('skipped in the unpacked layout, the boot goes on to dockerd', async (t) => {
-  const ctx = machine(tempDir(t), { image: false, mountPoint: false });
-  const events: unknown[] = [];
-  const result = await runPlan([mountSystemImage, { name: 'startDockerd', required: true, run: () => undefined }], ctx, {
-    emit: (event) => events.push(event),
-    info: () => undefined,
-    warn: () => undefined,
-    now: () => 0,
-  });
+  const { result, events } = await bootTo(machine(tempDir(t), { image: false, mountPoint: false }));
   assert.equal(result.ok, true);
   assert.deepEqual(
-    events.filter((e) => (e as { od?: string }).od === 'step').map((e) => [(e as { name: string }).name, (e as { status: string }).status]),
+    events.filter((e) => e.od === 'step').map((e) => [e.name, e.status]),
     [
       ['mountSystemImage', 'start'],
       ['mountSystemImage', 'skipped'],
