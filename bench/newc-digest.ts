@@ -2,11 +2,8 @@
 // an initrd is ~300 MB uncompressed and only the digests are kept. This reads the
 // archive bytes the kernel will unpack, independent of the writer that made them.
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { findSegments, openSegment } from '../builder/cpio/initrd-segments.ts';
 import { OdError } from '../contract/errors.ts';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'charDev' | 'blockDev' | 'fifo' | 'socket' | 'other';
@@ -121,42 +118,16 @@ export async function digestNewcStream(stream: Readable): Promise<EntryDigest[]>
   return entries;
 }
 
-export type Compression = 'zstd' | 'gzip' | 'none';
-
-export async function detectCompression(path: string): Promise<Compression> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
-    if (bytesRead >= 4 && buffer.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-    if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return 'gzip';
-    return 'none';
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Digests a (compressed) initrd file: zstd through the zstd program, gzip in-process. */
+/** Digests every segment of an initrd file (the compressed one and the stored system image), in order. */
 export async function digestInitrd(path: string): Promise<EntryDigest[]> {
-  const compression = await detectCompression(path);
-  if (compression === 'zstd') {
-    const child = spawn('zstd', ['-dcq', path], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', resolve);
-    });
+  const entries: EntryDigest[] = [];
+  for (const segment of await findSegments(path)) {
     try {
-      const entries = await digestNewcStream(child.stdout);
-      const code = await exited;
-      if (code !== 0) throw new NewcFormatError(`zstd -d ${path} failed (exit ${code}): ${stderr.trim()}`);
-      return entries;
+      entries.push(...(await digestNewcStream(openSegment(path, segment))));
     } catch (cause) {
-      child.kill();
       if (cause instanceof NewcFormatError) throw cause;
-      throw new NewcFormatError(`cannot read ${path}`, { cause });
+      throw new NewcFormatError(`cannot read the ${segment.compression} segment at byte ${segment.offset} of ${path}`, { cause });
     }
   }
-  const input = createReadStream(path);
-  return digestNewcStream(compression === 'gzip' ? input.pipe(createGunzip()) : input);
+  return entries;
 }

@@ -11,6 +11,7 @@ import { digestInitrd } from './newc-digest.ts';
 import { comparePayloads, PayloadMismatchError } from './payload-compare.ts';
 import { REFERENCE_INIT_SCRIPT, replaceInit, writeReferenceInitrd } from './reference-initrd.ts';
 import { tempDir } from '../test/helpers/temp-dir.ts';
+import { initrdRecordPath, SYSTEM_IMAGE_PATH } from '../contract/initrd-layout.ts';
 
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -89,16 +90,34 @@ test('a reference without /init proves nothing', () => {
   assert.deepEqual(comparison.unexpected, ['init']);
 });
 
-test('the reference initrd is written from the tree with the committed script as /init, and reused when unchanged', async (t) => {
+test('the reference initrd is written from the tree with the committed script as /init, in either layout, and reused when unchanged', async (t) => {
   const scratch = tempDir(t, 'payload-');
-  const options = { tree: realTree(), outPath: join(scratch, 'out', 'reference.img'), workDir: join(scratch, 'work'), compression: { method: 'gzip' as const, level: 1 }, mtime: 1 };
+  const image = join(scratch, 'system.img');
+  await writeFile(image, 'a system image');
+  const options = {
+    tree: realTree(),
+    systemImage: { path: image, sha256: sha('a system image') },
+    outPath: join(scratch, 'out', 'reference.img'),
+    workDir: join(scratch, 'work'),
+    compression: { method: 'gzip' as const, level: 1 },
+    mtime: 1,
+  };
   const first = await writeReferenceInitrd(options);
   assert.equal(first.reused, false);
   const entries = await digestInitrd(first.path);
   const init = entries.find((e) => e.name === 'init')!;
   assert.equal(init.sha256, sha(await readFile(REFERENCE_INIT_SCRIPT)));
   assert.equal(init.perm, 0o755);
-  assert.equal(entries.length, first.entries);
+  // The first segment's entries, then the same system image as the real initrd's.
+  assert.equal(entries.length, first.entries + 1);
+  assert.equal(entries.at(-1)!.name, initrdRecordPath(SYSTEM_IMAGE_PATH));
+  assert.equal(entries.at(-1)!.sha256, sha('a system image'));
   assert.equal((await writeReferenceInitrd(options)).reused, true);
+  // The unpacked layout: no image, the reference is its one archive.
+  const unpacked = await writeReferenceInitrd({ ...options, systemImage: undefined });
+  assert.equal(unpacked.reused, false);
+  const unpackedEntries = await digestInitrd(unpacked.path);
+  assert.equal(unpackedEntries.length, unpacked.entries);
+  assert.ok(!unpackedEntries.some((e) => e.name === initrdRecordPath(SYSTEM_IMAGE_PATH)));
   assert.throws(() => replaceInit(new RecordTree().add(dir('etc')), file('init', { data: Buffer.alloc(0) })), /no \/init/);
 });

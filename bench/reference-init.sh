@@ -78,6 +78,19 @@ else
   step_end skipped
 fi
 
+# The same rule as the real init's (init/steps/mount-system-image.ts): with a system
+# image, Docker's binaries are in it and the first segment links into its mount point;
+# an unpacked initrd has neither the image nor the mount point, and there is nothing to do.
+step_start mountSystemImage
+if [ ! -e /usr/lib/only-docker/system.img ] && [ ! -d /usr/lib/only-docker/system ]; then
+  step_end skipped
+elif mount -t squashfs -o ro,nodev,nosuid,loop /usr/lib/only-docker/system.img /usr/lib/only-docker/system; then
+  step_end
+else
+  say "cannot mount the system image: Docker is not there"
+  step_end failed
+fi
+
 step_start setHostname
 hostname "$(cat /etc/hostname 2>/dev/null || echo only-docker)"
 step_end

@@ -98,6 +98,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       task: async (ctx, task) => {
         ctx.reference = await writeReferenceInitrd({
           tree: built.tree,
+          systemImage: built.systemImage,
           outPath: join(benchDir, 'reference-initrd.img'),
           workDir: join(cacheDir, 'bench'),
           compression: config.compression,

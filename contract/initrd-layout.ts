@@ -5,6 +5,23 @@ import { dirname, join } from 'node:path';
 /** koffi's native module, loaded with process.dlopen (a SEA can require only built-ins). */
 export const KOFFI_PATH = '/usr/lib/only-docker/koffi.node';
 
+/**
+ * The system image: Docker's binaries, their libraries, the tools and the bundled images
+ * in one compressed read-only filesystem, stored as this file in the initrd's second,
+ * uncompressed segment. The kernel copies it into the root tmpfs as it is (no
+ * decompression of the payload at boot); the init attaches it to a loop device and
+ * mounts it read-only on SYSTEM_IMAGE_MOUNT. Pages are then decompressed only when read.
+ */
+export const SYSTEM_IMAGE_PATH = '/usr/lib/only-docker/system.img';
+/** The filesystem of the image (README "The system image": why squashfs with zstd). */
+export const SYSTEM_IMAGE_FSTYPE = 'squashfs';
+/**
+ * Where the image is mounted. Every path of the image is also reachable at its own path
+ * (DOCKERD_PATH, the libraries, BUNDLED_IMAGES_DIR...) through links the initrd's first
+ * segment holds, so nothing that runs from it needs to know it is mounted.
+ */
+export const SYSTEM_IMAGE_MOUNT = '/usr/lib/only-docker/system';
+
 /** The bundled `docker save` archives and their index (image-index.ts). */
 export const BUNDLED_IMAGES_DIR = '/usr/share/only-docker/images';
 export const IMAGE_INDEX_FILE = 'index.json';

@@ -1,5 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { BUNDLED_IMAGES_DIR, BUSYBOX_PATH, CONTAINERD_PATH, DOCKER_CLI_PATH, DOCKERD_PATH, MODULES_ROOT, NET_STATE_DIR } from '../contract/initrd-layout.ts';
+import {
+  BUNDLED_IMAGES_DIR,
+  BUSYBOX_PATH,
+  CONTAINERD_PATH,
+  DOCKER_CLI_PATH,
+  DOCKERD_PATH,
+  MODULES_ROOT,
+  NET_STATE_DIR,
+  SYSTEM_IMAGE_MOUNT,
+  SYSTEM_IMAGE_PATH,
+} from '../contract/initrd-layout.ts';
 import { containerdPaths, type ContainerdPaths } from './containerd/containerd-config.ts';
 import type { ContainerdService } from './containerd/containerd-service.ts';
 import type { BootConsole } from './console.ts';
@@ -23,6 +33,11 @@ export interface BootPaths {
   /** Loaded and built-in modules have a directory here. */
   sysModule: string;
   modulesRoot: string;
+  /** The filesystems the kernel can mount (built in or loaded). */
+  procFilesystems: string;
+  /** The system image file (the initrd's second segment) and where it is mounted. */
+  systemImage: string;
+  systemImageMount: string;
   procSelfOomScoreAdj: string;
   dockerdBinary: string;
   dockerSocket: string;
@@ -77,6 +92,9 @@ export const defaultPaths: BootPaths = {
   procModules: '/proc/modules',
   sysModule: '/sys/module',
   modulesRoot: MODULES_ROOT,
+  procFilesystems: '/proc/filesystems',
+  systemImage: SYSTEM_IMAGE_PATH,
+  systemImageMount: SYSTEM_IMAGE_MOUNT,
   procSelfOomScoreAdj: '/proc/self/oom_score_adj',
   dockerdBinary: DOCKERD_PATH,
   dockerSocket: '/var/run/docker.sock',

@@ -18,10 +18,10 @@ test("init/README.md's plan table is the boot order of plan.ts, with the same re
   );
 });
 
-test('only the mounts and dockerd are required', () => {
+test('only the mounts (the pseudo-filesystems, the system image that holds Docker) and dockerd are required', () => {
   assert.deepEqual(
     bootPlan.filter((s) => s.required).map((s) => s.name),
-    ['mountPseudoFilesystems', 'startDockerd'],
+    ['mountPseudoFilesystems', 'mountSystemImage', 'startDockerd'],
   );
 });
 

@@ -2,6 +2,7 @@ import type { Step } from './context.ts';
 import { createBridge } from './bridge/create-bridge.ts';
 import { startLogging } from './logs/start-logging.ts';
 import { loadModules } from './steps/load-modules.ts';
+import { mountSystemImage } from './steps/mount-system-image.ts';
 import { loopbackUp } from './steps/loopback-up.ts';
 import { mountPseudoFilesystems } from './steps/mount-pseudo-filesystems.ts';
 import { protectInit } from './steps/protect-init.ts';
@@ -31,6 +32,8 @@ export const bootPlan: readonly Step[] = [
   startLogging,
   protectInit,
   loadModules,
+  // Docker's binaries, libraries and tools: everything after this runs from the image (loop and squashfs are loaded by now); skipped in the unpacked layout.
+  mountSystemImage,
   loopbackUp,
   // Before anything writes to /root, /var/log or /var/lib/docker: they may come from the disk.
   mountDockerDisk,

@@ -17,6 +17,8 @@ declare -A needs=(
   [depmod]=kmod
   [zstd]=zstd
   [strip]=binutils
+  # The system image (Docker's binaries, mounted by the init) is a squashfs: only for initrd.layout "system-image".
+  [mksquashfs]=squashfs-tools
   [readelf]=binutils
   [cpio]=cpio
   [mkfs.ext4]=e2fsprogs

@@ -3,6 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { Listr } from 'listr2';
 import { loadConfig, withOverrides } from '../config/load-config.ts';
+import { INITRD_LAYOUTS, type InitrdLayout } from '../config/schema.ts';
 import { buildInitrd, type BuildContext } from '../initrd/build-initrd.ts';
 import { outputs, type OutputName } from '../outputs/outputs.ts';
 import type { OutputResult } from '../outputs/output-types.ts';
@@ -17,6 +18,7 @@ interface BuildArgs {
   'cache-dir'?: string;
   compression?: 'zstd' | 'gzip';
   'compression-level'?: number;
+  'initrd-layout'?: InitrdLayout;
   cmdline?: string;
   outputs: OutputName[];
 }
@@ -30,6 +32,10 @@ export const buildCommand: CommandModule<{ config: string }, BuildArgs> = {
       .option('cache-dir', { type: 'string', describe: 'Download and work cache (config: cacheDir)' })
       .option('compression', { choices: ['zstd', 'gzip'] as const, describe: 'Initrd compression (config: compression.method)' })
       .option('compression-level', { type: 'number', describe: 'Compression level (config: compression.level)' })
+      .option('initrd-layout', {
+        choices: INITRD_LAYOUTS,
+        describe: 'unpacked: one archive the kernel unpacks; system-image: Docker in a squashfs the init mounts, for small memory (config: initrd.layout)',
+      })
       .option('cmdline', { type: 'string', describe: 'Default kernel command line (config: kernel.cmdline)' })
       .option('outputs', {
         type: 'string',
@@ -49,6 +55,7 @@ export const buildCommand: CommandModule<{ config: string }, BuildArgs> = {
       compression: args.compression,
       compressionLevel: args['compression-level'],
       cmdline: args.cmdline,
+      initrdLayout: args['initrd-layout'],
     });
     const started = Date.now();
     const results: OutputResult[] = [];

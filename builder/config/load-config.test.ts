@@ -22,6 +22,7 @@ test('defaults fill what the file leaves out', () => {
   assert.equal(config.outDir, 'dist');
   assert.equal(config.kernel.package, 'linux-image-amd64');
   assert.deepEqual(config.compression, { method: 'zstd', level: 19 });
+  assert.deepEqual(config.initrd, { layout: 'unpacked' });
   assert.equal(config.debian.suite, 'trixie');
   assert.equal(config.debian.lockFile, 'only-docker.lock.json');
   assert.ok(config.debian.exclude.includes('debconf'));
@@ -51,6 +52,14 @@ test('a typo in a key is an error that names the key and suggests the right one'
 test('a bad value names its key', () => {
   assert.throws(() => parseConfig({ ...minimal, compression: { method: 'lz4' } }), /compression\.method/);
   assert.throws(() => parseConfig({ ...minimal, files: ['usr/sbin/dockerd'] }), /files\.0: must be an absolute path/);
+});
+
+test('initrd.layout: unpacked or system-image; a bad value or key names it', () => {
+  assert.equal(parseConfig({ ...minimal, initrd: { layout: 'system-image' } }).initrd.layout, 'system-image');
+  assert.throws(() => parseConfig({ ...minimal, initrd: { layout: 'squashfs' } }), /initrd\.layout: .*"unpacked"\|"system-image"/);
+  assert.throws(() => parseConfig({ ...minimal, initrd: { layot: 'unpacked' } }), /unknown key "initrd\.layot" \(did you mean "layout"\?\)/);
+  assert.equal(withOverrides(parseConfig(minimal), { initrdLayout: 'system-image' }).initrd.layout, 'system-image');
+  assert.equal(withOverrides(parseConfig({ ...minimal, initrd: { layout: 'system-image' } }), {}).initrd.layout, 'system-image');
 });
 
 test('command-line overrides win over the file and are validated', () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { BuildConfigSchema, type BuildConfig } from './schema.ts';
+import { BuildConfigSchema, type BuildConfig, type InitrdLayout } from './schema.ts';
 import { OdError } from '../../contract/errors.ts';
 
 export class ConfigError extends OdError {
@@ -78,12 +78,16 @@ export async function loadConfig(file: string): Promise<BuildConfig> {
 }
 
 /** Applies command-line overrides (only the options actually given) on top of the file. */
-export function withOverrides(config: BuildConfig, overrides: Partial<{ outDir: string; cacheDir: string; compression: 'zstd' | 'gzip'; compressionLevel: number; cmdline: string }>): BuildConfig {
+export function withOverrides(
+  config: BuildConfig,
+  overrides: Partial<{ outDir: string; cacheDir: string; compression: 'zstd' | 'gzip'; compressionLevel: number; cmdline: string; initrdLayout: InitrdLayout }>,
+): BuildConfig {
   const merged = {
     ...config,
     ...(overrides.outDir !== undefined && { outDir: overrides.outDir }),
     ...(overrides.cacheDir !== undefined && { cacheDir: overrides.cacheDir }),
     kernel: { ...config.kernel, ...(overrides.cmdline !== undefined && { cmdline: overrides.cmdline }) },
+    initrd: { ...config.initrd, ...(overrides.initrdLayout !== undefined && { layout: overrides.initrdLayout }) },
     compression: {
       method: overrides.compression ?? config.compression.method,
       level: overrides.compressionLevel ?? config.compression.level,

@@ -33,6 +33,10 @@ export const DEFAULT_DEBIAN_EXCLUDE = [
   'sysvinit-utils',
 ];
 
+/** The initrd's layouts (the `initrd.layout` key). */
+export const INITRD_LAYOUTS = ['unpacked', 'system-image'] as const;
+export type InitrdLayout = (typeof INITRD_LAYOUTS)[number];
+
 const mirrorUrl = z.string().regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL');
 
 const absolutePath = z.string().regex(/^\//, 'must be an absolute path inside the initrd, starting with /');
@@ -82,6 +86,19 @@ export const BuildConfigSchema = z
     /** Images written beside the outputs, not bundled: dist/only-docker-<name>-image.tar
      * (for docker load) and dist/only-docker-<name>.tar (its root filesystem, to embed). */
     releaseImages: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/)).default([]),
+    /** How the initrd holds Docker (README "The system image"). */
+    initrd: z
+      .object({
+        /**
+         * "unpacked": one compressed archive with everything, unpacked by the kernel into
+         * the root tmpfs (the fastest start of dockerd). "system-image": Docker's binaries,
+         * libraries, tools and bundled images in a squashfs the init mounts, stored as a
+         * second segment; far less RAM at boot (for 1 GiB machines), slower reads.
+         */
+        layout: z.enum(INITRD_LAYOUTS).default('unpacked'),
+      })
+      .strict()
+      .default({ layout: 'unpacked' }),
     compression: z
       .object({
         method: z.enum(['zstd', 'gzip']).default('zstd'),

@@ -1,6 +1,6 @@
 // The build of the initrd as named tasks. Each task fills a part of the context; the
 // assembly only collects records, and writing/compressing is the last, separate step.
-import { copyFile, mkdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, stat, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -15,24 +15,31 @@ import { findKernelTree, type KernelTree } from '../sources/kernel.ts';
 import { resolveLibraryClosure } from '../sources/library-closure.ts';
 import { buildInitBinary, koffiNativePath, smokeTestInitBinary } from '../init-binary/build-init-binary.ts';
 import { RecordTree } from '../cpio/record-tree.ts';
-import { file, symlink, type InitrdRecord } from '../cpio/records.ts';
-import { writeNewcFile } from '../cpio/newc-writer.ts';
-import { compressFile, effectiveMethod } from '../cpio/compress.ts';
-import { sha256File } from '../sources/file-hash.ts';
+import { dir, file, symlink, type InitrdRecord } from '../cpio/records.ts';
+import { effectiveMethod } from '../cpio/compress.ts';
+import type { InitrdSegment } from '../cpio/initrd-segments.ts';
+import { writeInitrd } from './write-initrd.ts';
 import { baseTree } from './base-tree.ts';
 import { stagedFiles } from './staged-files.ts';
 import { moduleRecords } from './kernel-modules.ts';
 import { busyboxAppletRecords } from './busybox-applets.ts';
 import { caBundleRecord } from './ca-bundle.ts';
+import { bootModules, buildSystemImage, SYSTEM_IMAGE_TOOL, type SystemImage } from './system-image.ts';
+import { splitRecords, systemImageLinks, systemTreeFor } from './system-image-split.ts';
 import { engineVersions } from './engine-versions.ts';
 import { projectVersion, REPO_ROOT } from '../project.ts';
 import { buildBundledImages } from '../images/bundled-images.ts';
-import { BUNDLED_IMAGES_DIR, BUSYBOX_PATH, IMAGE_INDEX_FILE, initrdRecordPath, KOFFI_PATH } from '../../contract/initrd-layout.ts';
+import {
+  BUNDLED_IMAGES_DIR,
+  BUSYBOX_PATH,
+  IMAGE_INDEX_FILE,
+  initrdRecordPath,
+  KOFFI_PATH,
+  SYSTEM_IMAGE_FSTYPE,
+  SYSTEM_IMAGE_MOUNT,
+} from '../../contract/initrd-layout.ts';
 import { formatImageIndex } from '../../contract/image-index.ts';
 import { buildReleaseImages } from '../images/release-images.ts';
-
-
-
 export interface ComponentSize {
   files: number;
   bytes: number;
@@ -44,10 +51,20 @@ export interface BuildContext {
   stagingDir: string;
   kernel: KernelTree;
   initBinary: string;
+  /**
+   * The compressed segment. With a system image: /init, modules, libraries the init
+   * links, busybox, /etc, and the links into the image; unpacked: everything.
+   */
   tree: RecordTree;
+  /** What the system image holds (mounted by the init at SYSTEM_IMAGE_MOUNT); in the unpacked layout, `tree` itself. */
+  systemTree: RecordTree;
+  /** Only in the system-image layout. */
+  systemImage?: SystemImage;
   components: Record<string, ComponentSize>;
+  /** The compressed segment's archive, uncompressed, and its length (what the kernel unpacks into RAM). */
   cpioPath: string;
   cpioBytes: number;
+  segments: InitrdSegment[];
   timings: Record<string, number>;
 }
 
@@ -56,15 +73,15 @@ async function recordBytes(record: InitrdRecord): Promise<number> {
   return 'data' in record.source ? record.source.data.length : (await stat(record.source.fromPath)).size;
 }
 
-/** Adds records to the tree, counting them under a component name for the size report. */
-async function addComponent(ctx: BuildContext, component: string, records: InitrdRecord[]): Promise<void> {
+/** Adds records to a tree (the first segment's unless told), counting them under a component name for the size report. */
+async function addComponent(ctx: BuildContext, component: string, records: InitrdRecord[], tree: RecordTree = ctx.tree): Promise<void> {
   const size = (ctx.components[component] ??= { files: 0, bytes: 0 });
   for (const record of records) {
-    if (ctx.tree.has(record.path)) {
-      ctx.tree.add(record); // identical: harmless; different: DuplicateEntryError
+    if (tree.has(record.path)) {
+      tree.add(record); // identical: harmless; different: DuplicateEntryError
       continue;
     }
-    ctx.tree.add(record);
+    tree.add(record);
     if (record.kind === 'file') {
       size.files += 1;
       size.bytes += await recordBytes(record);
@@ -85,6 +102,7 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
   const outDir = resolve(REPO_ROOT, config.outDir);
   const cacheDir = resolve(REPO_ROOT, config.cacheDir);
   const version = projectVersion();
+  const withSystemImage = config.initrd.layout === 'system-image';
   const timed =
     (name: string, run: (ctx: BuildContext, task: Parameters<ListrTask<BuildContext>['task']>[1]) => Promise<void>): ListrTask<BuildContext>['task'] =>
     async (ctx, task) => {
@@ -102,9 +120,11 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         ctx.tree = new RecordTree();
         // First, so later entries under lib/, bin/... follow the merged-/usr links.
         await addComponent(ctx, 'base', baseTree({ version, hostname: 'only-docker' }));
-        for (const [tool, pkg] of [['dpkg-deb', 'dpkg'], ['depmod', 'kmod'], ['strip', 'binutils']] as const) {
-          requireHostTool(tool, pkg);
-        }
+        // Unpacked, what would go into the image goes into the one archive: the same tree.
+        ctx.systemTree = withSystemImage ? systemTreeFor(ctx.tree) : ctx.tree;
+        const tools: (readonly [string, string])[] = [['dpkg-deb', 'dpkg'], ['depmod', 'kmod'], ['strip', 'binutils']];
+        if (withSystemImage) tools.push([SYSTEM_IMAGE_TOOL.program, SYSTEM_IMAGE_TOOL.debianPackage]);
+        for (const [tool, pkg] of tools) requireHostTool(tool, pkg);
       }),
     },
     {
@@ -139,7 +159,7 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
       title: 'Kernel and modules',
       task: timed('kernel', async (ctx, task) => {
         ctx.kernel = await findKernelTree(ctx.stagingDir);
-        const { closure, records } = await moduleRecords(ctx.kernel, config.kernel.modules);
+        const { closure, records } = await moduleRecords(ctx.kernel, bootModules(config.kernel.modules, config.initrd.layout));
         await addComponent(ctx, 'kernel modules', records);
         task.title = `Kernel ${ctx.kernel.version}: ${closure.modules.length} modules (${closure.builtin.length} built in)`;
       }),
@@ -171,10 +191,12 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         // The index tells the init which archive holds which tags, without opening them.
         const imagesDir = initrdRecordPath(BUNDLED_IMAGES_DIR);
         const index = built.map((image) => ({ name: image.name, file: `${image.name}.tar`, repoTags: image.repoTags, imageId: image.imageId }));
-        await addComponent(ctx, 'bundled images', [
-          ...built.map((image) => file(`${imagesDir}/${image.name}.tar`, { fromPath: image.path })),
-          file(`${imagesDir}/${IMAGE_INDEX_FILE}`, { data: Buffer.from(formatImageIndex(index)) }),
-        ]);
+        await addComponent(
+          ctx,
+          'bundled images',
+          [...built.map((image) => file(`${imagesDir}/${image.name}.tar`, { fromPath: image.path })), file(`${imagesDir}/${IMAGE_INDEX_FILE}`, { data: Buffer.from(formatImageIndex(index)) })],
+          ctx.systemTree,
+        );
         task.title = `Bundled images: ${built.map((image) => `${image.repoTags[0]} (${(image.bytes / 1e6).toFixed(1)} MB)`).join(', ')}`;
       }),
     },
@@ -204,17 +226,40 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
       title: 'Assemble the initrd',
       task: timed('assemble', async (ctx) => {
         const staged = await stagedFiles(ctx.stagingDir, config.files);
-        await addComponent(ctx, 'docker and tools', staged.records);
         const links = Object.entries(config.links).map(([path, target]) => symlink(path, target));
-        await addComponent(ctx, 'docker and tools', links);
+        const packaged = splitRecords([...staged.records, ...links]);
+        await addComponent(ctx, 'docker and tools', packaged.first);
+        await addComponent(ctx, 'docker and tools', packaged.system, ctx.systemTree);
+        // The init's own libraries run before the image is mounted; the others go into it.
+        const libraryRecord = (lib: Awaited<ReturnType<typeof resolveLibraryClosure>>[number]) =>
+          lib.symlinkTo ? symlink(lib.targetPath, lib.symlinkTo) : file(lib.targetPath, { fromPath: lib.sourcePath }, 0o755);
+        const initLibraries = await resolveLibraryClosure([ctx.initBinary], ctx.stagingDir);
+        const early = new Set(initLibraries.map((lib) => lib.targetPath));
         const libraries = await resolveLibraryClosure([...staged.elfCandidates, ctx.initBinary], ctx.stagingDir);
-        await addComponent(
-          ctx,
-          'libraries',
-          libraries.map((lib) => (lib.symlinkTo ? symlink(lib.targetPath, lib.symlinkTo) : file(lib.targetPath, { fromPath: lib.sourcePath }, 0o755))),
-        );
-        await addComponent(ctx, 'base', await busyboxAppletRecords(join(ctx.stagingDir, BUSYBOX_PATH)).then((records) => records.filter((r) => !ctx.tree.has(r.path))));
+        await addComponent(ctx, 'libraries', initLibraries.map(libraryRecord));
+        await addComponent(ctx, 'libraries', libraries.filter((lib) => !early.has(lib.targetPath)).map(libraryRecord), ctx.systemTree);
+        const applets = await busyboxAppletRecords(join(ctx.stagingDir, BUSYBOX_PATH));
+        await addComponent(ctx, 'base', applets.filter((r) => !ctx.tree.has(r.path) && !ctx.systemTree.has(r.path)));
         await addComponent(ctx, 'base', [await caBundleRecord(ctx.stagingDir)]);
+        // Last, once both trees are whole: the mount point and the links into it.
+        if (withSystemImage) await addComponent(ctx, 'base', [dir(SYSTEM_IMAGE_MOUNT), ...systemImageLinks(ctx.tree, ctx.systemTree, SYSTEM_IMAGE_MOUNT)]);
+      }),
+    },
+    {
+      title: 'Build the system image',
+      enabled: () => withSystemImage,
+      task: timed('systemImage', async (ctx, task) => {
+        const workDir = join(cacheDir, 'work');
+        await mkdir(workDir, { recursive: true });
+        ctx.systemImage = await buildSystemImage({
+          records: ctx.systemTree.records(),
+          outPath: join(workDir, 'system.img'),
+          workDir,
+          mtime: config.sourceDateEpoch,
+          level: config.compression.level,
+        });
+        const { bytes, contentBytes, reused } = ctx.systemImage;
+        task.title = `Build the system image: ${(bytes / 1e6).toFixed(1)} MB ${SYSTEM_IMAGE_FSTYPE} (${(contentBytes / 1e6).toFixed(1)} MB of files, ${ctx.systemTree.size} entries)${reused ? ', unchanged' : ''}`;
       }),
     },
     {
@@ -223,24 +268,21 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
         await mkdir(outDir, { recursive: true });
         const workDir = join(cacheDir, 'work');
         await mkdir(workDir, { recursive: true });
+        const written = await writeInitrd({
+          records: ctx.tree.records(),
+          systemImage: ctx.systemImage,
+          outPath: join(outDir, 'initrd.img'),
+          workDir,
+          name: 'initrd',
+          compression: config.compression,
+          mtime: config.sourceDateEpoch,
+          onProgress: (message) => (task.output = message),
+        });
         ctx.cpioPath = join(workDir, 'initrd.cpio');
-        ctx.cpioBytes = await writeNewcFile(ctx.tree.records(), ctx.cpioPath, { mtime: config.sourceDateEpoch });
-        const cpioSha = await sha256File(ctx.cpioPath);
+        ctx.cpioBytes = written.cpioBytes;
+        ctx.segments = written.segments;
         const method = effectiveMethod(config.compression.method);
-        const initrd = join(outDir, 'initrd.img');
-        const statePath = join(workDir, 'initrd.state.json');
-        const wanted = { cpioSha, method, level: config.compression.level, window: method === 'zstd' ? 27 : undefined };
-        // Compression is the slow part of a warm build: skip it when nothing changed.
-        const previous = await readFile(statePath, 'utf8').then(JSON.parse).catch(() => undefined);
-        if (previous && existsSync(initrd) && JSON.stringify(previous.input) === JSON.stringify(wanted) && (await sha256File(initrd)) === previous.initrdSha) {
-          task.title = `Write the initrd: unchanged (${method}), kept`;
-        } else {
-          task.output = `compressing ${(ctx.cpioBytes / 1e6).toFixed(0)} MB with ${method} -${config.compression.level}`;
-          await compressFile(ctx.cpioPath, initrd, config.compression);
-          await writeFile(statePath, JSON.stringify({ input: wanted, initrdSha: await sha256File(initrd) }));
-        }
         await copyFile(ctx.kernel.vmlinuzPath, join(outDir, 'vmlinuz'));
-        const compressed = (await stat(initrd)).size;
         await writeFile(
           join(outDir, 'build-report.json'),
           `${JSON.stringify(
@@ -249,7 +291,19 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
               kernel: ctx.kernel.version,
               engine: engineVersions(ctx.packages, ctx.kernel.version),
               packages: ctx.packages.map((p) => ({ name: p.name, version: p.version, sha256: p.sha256 })),
-              initrd: { compression: method, compressedBytes: compressed, uncompressedBytes: ctx.cpioBytes, sha256: await sha256File(initrd), entries: ctx.tree.size },
+              initrd: {
+                layout: config.initrd.layout,
+                compression: method,
+                compressedBytes: written.bytes,
+                // The compressed segment, which the kernel unpacks; an image is stored as it is.
+                uncompressedBytes: ctx.cpioBytes,
+                sha256: written.sha256,
+                entries: ctx.tree.size,
+                segments: written.segments,
+                ...(ctx.systemImage && {
+                  systemImage: { fstype: SYSTEM_IMAGE_FSTYPE, bytes: ctx.systemImage.bytes, contentBytes: ctx.systemImage.contentBytes, entries: ctx.systemTree.size },
+                }),
+              },
               components: ctx.components,
               timingsMs: ctx.timings,
             },
@@ -258,7 +312,11 @@ export function buildInitrd(config: BuildConfig): ListrTask<BuildContext>[] {
           )}\n`,
         );
         ctx.outputs.push(join(config.outDir, 'vmlinuz'), join(config.outDir, 'initrd.img'));
-        task.title = `Write the initrd: ${(compressed / 1e6).toFixed(1)} MB ${method} (${(ctx.cpioBytes / 1e6).toFixed(1)} MB uncompressed, ${ctx.tree.size} entries)`;
+        const [first, image] = written.segments;
+        task.title =
+          `Write the initrd (${config.initrd.layout}): ${(written.bytes / 1e6).toFixed(1)} MB${written.reused ? ', unchanged' : ''} ` +
+          `(${method} segment ${(first!.length / 1e6).toFixed(1)} MB, ${(ctx.cpioBytes / 1e6).toFixed(1)} MB unpacked, ${ctx.tree.size} entries` +
+          `${image ? `; system image segment ${(image.length / 1e6).toFixed(1)} MB` : ''})`;
       }),
     },
   ];

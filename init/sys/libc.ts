@@ -1,6 +1,8 @@
 import type { KoffiApi } from './koffi.ts';
 import { SyscallError } from './syscall-error.ts';
-import type { DeviceNumber, ResourceLimit, Sys, WaitResult } from './sys.ts';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeviceNumber, LoopDevice, ResourceLimit, Sys, WaitResult } from './sys.ts';
 
 const SYS_finit_module = 313; // x86_64
 const AF_INET = 2;
@@ -12,6 +14,18 @@ const IFF_UP = 0x1;
 const IFNAMSIZ = 16;
 const SIZEOF_IFREQ = 40;
 const RLIM_INFINITY = 0xffffffffffffffffn;
+// <linux/loop.h>
+const LOOP_CTL_GET_FREE = 0x4c82;
+const LOOP_CONFIGURE = 0x4c0a;
+const LO_FLAGS_READ_ONLY = 1;
+const LO_FLAGS_AUTOCLEAR = 4;
+/** struct loop_config: u32 fd, u32 block_size, struct loop_info64 (232 bytes), u64 reserved[8]. */
+const SIZEOF_LOOP_CONFIG = 304;
+const LOOP_CONFIG_FLAGS = 8 + 52;
+const LOOP_CONFIG_FILE_NAME = 8 + 56;
+const LO_NAME_SIZE = 64;
+/** Another process may take the free device between the two calls: ask again. */
+const LOOP_ATTEMPTS = 5;
 
 /** glibc's makedev(): the 64-bit dev_t layout mknod(2) expects. */
 export function makedev({ major, minor }: DeviceNumber): bigint {
@@ -37,6 +51,7 @@ export function createLibcSys(koffi: KoffiApi): Sys {
     prlimit: libc.func('int prlimit(int pid, int resource, const void *limit, void *old)'),
     socket: libc.func('int socket(int domain, int type, int protocol)'),
     ioctl: libc.func('int ioctl(int fd, unsigned long request, void *arg)'),
+    ioctlValue: libc.func('int ioctl(int fd, unsigned long request, unsigned long arg)'),
     close: libc.func('int close(int fd)'),
   };
 
@@ -99,6 +114,32 @@ export function createLibcSys(koffi: KoffiApi): Sys {
         check(fn.ioctl(fd, SIOCSIFFLAGS, ifreq), 'ioctl(SIOCSIFFLAGS)', name);
       } finally {
         fn.close(fd);
+      }
+    },
+    attachLoop(file, devDir): LoopDevice {
+      const backing = openSync(file, 'r');
+      try {
+        const control = openSync(join(devDir, 'loop-control'), 'r+');
+        try {
+          for (let attempt = 1; ; attempt++) {
+            const number = check(fn.ioctlValue(control, LOOP_CTL_GET_FREE, 0), 'ioctl(LOOP_CTL_GET_FREE)');
+            const path = join(devDir, `loop${number}`);
+            const fd = openSync(path, 'r');
+            const config = Buffer.alloc(SIZEOF_LOOP_CONFIG);
+            config.writeUInt32LE(backing, 0);
+            config.writeUInt32LE(LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR, LOOP_CONFIG_FLAGS);
+            config.write(file.slice(-(LO_NAME_SIZE - 1)), LOOP_CONFIG_FILE_NAME, 'utf8');
+            if (fn.ioctl(fd, LOOP_CONFIGURE, config) === 0) return { path, fd };
+            const errno = koffi.errno();
+            closeSync(fd);
+            if (errno !== 16 /* EBUSY */ || attempt >= LOOP_ATTEMPTS) throw new SyscallError('ioctl(LOOP_CONFIGURE)', errno, `${path}, ${file}`);
+          }
+        } finally {
+          closeSync(control);
+        }
+      } finally {
+        // The loop device holds its own reference to the file.
+        closeSync(backing);
       }
     },
   };

@@ -18,6 +18,17 @@ export interface WaitResult {
   status: number;
 }
 
+/**
+ * A loop device bound to a file, read-only and cleared by the kernel once nothing holds
+ * it (LO_FLAGS_AUTOCLEAR): after a mount from it, close `fd` and the mount alone keeps it.
+ */
+export interface LoopDevice {
+  /** /dev/loopN */
+  path: string;
+  /** The open loop device. */
+  fd: number;
+}
+
 /** Every method throws a SyscallError when the call fails. */
 export interface Sys {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
@@ -36,6 +47,8 @@ export interface Sys {
   setResourceLimit(pid: number, resource: number, limit: ResourceLimit): void;
   /** SIOCGIFFLAGS + SIOCSIFFLAGS with IFF_UP on a network interface. */
   setInterfaceUp(name: string): void;
+  /** LOOP_CTL_GET_FREE on /dev/loop-control, then LOOP_CONFIGURE: `file` as a read-only block device. */
+  attachLoop(file: string, devDir: string): LoopDevice;
 }
 
 export const RLIMIT_NPROC = 6;

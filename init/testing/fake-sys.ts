@@ -3,6 +3,7 @@
 import { SyscallError } from '../sys/syscall-error.ts';
 import type { Sys, WaitResult } from '../sys/sys.ts';
 import { constants } from 'node:os';
+import { openSync } from 'node:fs';
 
 export interface FakeCall {
   name: keyof Sys;
@@ -48,5 +49,10 @@ export function fakeSys(): FakeSys {
     },
     setResourceLimit: (...args) => record('setResourceLimit', args),
     setInterfaceUp: (...args) => record('setInterfaceUp', args),
+    attachLoop: (...args) => {
+      record('attachLoop', args);
+      // A real descriptor, so the caller's close works as on a real boot.
+      return { path: `${args[1]}/loop0`, fd: openSync('/dev/null', 'r') };
+    },
   };
 }
