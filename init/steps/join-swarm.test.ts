@@ -103,7 +103,7 @@ test('a kernel without the swarm modules is named at boot', async (t) => {
   await joinSwarm.run(ctx);
   assert.ok(
     ctx.lines.includes(
-      'init: warning: swarm: kernel modules missing: the routing mesh (published service ports, VIPs) need ip_vs_rr, xt_ipvs; encrypted overlay networks (--opt encrypted) need esp4, xfrm_user, xt_u32, xt_policy',
+      'init: warning: swarm: kernel modules missing: the routing mesh (published service ports, VIPs) need ip_vs_rr, xt_ipvs, xt_REDIRECT; encrypted overlay networks (--opt encrypted) need esp4, xfrm_user, xt_u32, xt_policy',
     ),
     ctx.lines.join('\n'),
   );

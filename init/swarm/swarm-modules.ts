@@ -20,6 +20,10 @@ export const swarmModules: readonly SwarmModule[] = [
   { name: 'ip_vs_rr', for: routingMesh },
   { name: 'xt_ipvs', for: routingMesh },
   { name: 'xt_mark', for: routingMesh },
+  // In each task's namespace Docker redirects the published port to the target port;
+  // without it every connection through the mesh is refused (seen: "Extension REDIRECT
+  // revision 0 not supported" in dockerd's log, nothing on the console).
+  { name: 'xt_REDIRECT', for: routingMesh },
   { name: 'esp4', for: encrypted },
   { name: 'xfrm_user', for: encrypted },
   // Docker's rules for encrypted networks match VXLAN packets with u32 and IPsec policy.
